@@ -1,0 +1,1 @@
+//! Named-entity extraction: people, organizations, places and misc, by our own model.

@@ -1,0 +1,1 @@
+//! Ingest: walking paths, detecting formats and parsing files into `Article`s.
