@@ -1,1 +1,9 @@
-//! query
+//! Query: the query language, search with filters and ranking, and passages with
+//! highlight ranges (never markup: rendering is `render`'s job).
+
+pub mod parse;
+pub mod passages;
+pub mod search;
+
+pub use parse::{Expr, parse};
+pub use search::{Hit, SearchRequest, SearchResults, Searching, SortOrder};

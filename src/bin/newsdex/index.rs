@@ -1,0 +1,117 @@
+//! `newsdex index [PATH...]`: ingest files and folders, incrementally.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use newsdex::index::lock::LockWait;
+use newsdex::index::writer::{FileAction, index_paths};
+use newsdex::index::{RunEvent, RunOptions, RunReport};
+
+use crate::config::{Global, SEEDS_DIR};
+use crate::exit;
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Files and folders to ingest, at any depth [default: seeds/]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub writer: WriterArgs,
+}
+
+/// Flags shared by the commands that write to the index.
+#[derive(Debug, Args)]
+pub struct WriterArgs {
+    /// Wait for another indexer to finish instead of failing
+    #[arg(long)]
+    pub wait: bool,
+
+    /// Memory for tantivy's indexing buffers, in MB
+    #[arg(long, value_name = "MB", default_value_t = 256)]
+    pub memory: usize,
+
+    /// Indexing threads [default: one per core, at most 4]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+impl WriterArgs {
+    pub fn options(&self) -> RunOptions {
+        RunOptions {
+            memory_budget: self.memory.max(16) << 20,
+            threads: self.threads.unwrap_or(0),
+            wait: if self.wait { LockWait::Yes } else { LockWait::No },
+            ..RunOptions::default()
+        }
+    }
+}
+
+pub fn run(global: &Global, args: IndexArgs) -> anyhow::Result<u8> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(SEEDS_DIR)]
+    } else {
+        args.paths
+    };
+    let (dir, _) = global.index_dir();
+    let opts = args.writer.options();
+    let report = index_paths(&dir, &paths, &opts, &mut |e| print_event(global, &e))
+        .with_context(|| format!("indexing into {}", dir.display()))?;
+    if !global.quiet {
+        eprintln!("newsdex: {}", summary(&report));
+    }
+    Ok(if report.errors > 0 && report.articles_indexed == 0 && report.files_seen > 0 {
+        exit::ERROR
+    } else {
+        exit::OK
+    })
+}
+
+/// Problems go to stderr unless -q; per-file lines only with -v.
+pub fn print_event(global: &Global, event: &RunEvent<'_>) {
+    match event {
+        RunEvent::Problem(p) => {
+            if !global.quiet {
+                let level = if p.kind.is_warning() { "warning" } else { "skipped" };
+                eprintln!("newsdex: {level}: {p}");
+            }
+        }
+        RunEvent::File {
+            path,
+            action,
+            articles,
+        } => {
+            if global.verbose {
+                let what = match action {
+                    FileAction::Added => "added",
+                    FileAction::Updated => "updated",
+                    FileAction::Unchanged => "unchanged",
+                    FileAction::Removed => "removed",
+                };
+                eprintln!("{what:>9} {path} ({articles} articles)");
+            }
+        }
+    }
+}
+
+/// The one summary line of a run.
+pub fn summary(r: &RunReport) -> String {
+    let files = if r.files_seen == 1 { "file" } else { "files" };
+    let mut line = format!(
+        "{} {files} ({} added, {} updated, {} removed, {} unchanged), {} articles indexed, {} removed",
+        r.files_seen,
+        r.files_added,
+        r.files_updated,
+        r.files_removed,
+        r.files_unchanged,
+        r.articles_indexed,
+        r.articles_removed,
+    );
+    if !r.problems.is_empty() {
+        let reasons: Vec<String> = r.problems.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        line.push_str(&format!(", {} skipped ({})", r.skipped(), reasons.join(", ")));
+    }
+    line.push_str(&format!(", {:.2} s", r.seconds));
+    line
+}

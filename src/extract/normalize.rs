@@ -1,0 +1,296 @@
+//! Turning an article's mentions into canonical, deduplicated entity names.
+
+use std::collections::HashMap;
+
+use super::EntityKind;
+use crate::Entities;
+
+/// Folds case, diacritics, quote styles, periods and spacing, so "Kyiv", "KYIV" and
+/// "Kýiv" share one key, as do "U.S." and "US".
+pub fn entity_key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut space = false;
+    for c in name.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if c == '.' {
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        match c {
+            '’' | '‘' | '`' => out.push('\''),
+            '–' | '—' | '‐' => out.push('-'),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            c => match fold_diacritic(c) {
+                Some(f) => out.push_str(f),
+                None => out.extend(c.to_lowercase()),
+            },
+        }
+    }
+    out
+}
+
+const FOLDS: &[(&str, &str)] = &[
+    ("ÀÁÂÃÄÅàáâãäåĀāĂăĄąǍǎ", "a"),
+    ("ÇçĆćĈĉĊċČč", "c"),
+    ("ĎďĐđÐð", "d"),
+    ("ÈÉÊËèéêëĒēĔĕĖėĘęĚě", "e"),
+    ("ĜĝĞğĠġĢģ", "g"),
+    ("ĤĥĦħ", "h"),
+    ("ÌÍÎÏìíîïĨĩĪīĬĭĮįİı", "i"),
+    ("Ĵĵ", "j"),
+    ("Ķķ", "k"),
+    ("ĹĺĻļĽľĿŀŁł", "l"),
+    ("ÑñŃńŅņŇň", "n"),
+    ("ÒÓÔÕÖØòóôõöøŌōŎŏŐőǑǒ", "o"),
+    ("ŔŕŖŗŘř", "r"),
+    ("ŚśŜŝŞşŠšȘș", "s"),
+    ("ŢţŤťŦŧȚț", "t"),
+    ("ÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲųǓǔ", "u"),
+    ("Ŵŵ", "w"),
+    ("ÝýÿŶŷŸ", "y"),
+    ("ŹźŻżŽž", "z"),
+    ("ß", "ss"),
+    ("Ææ", "ae"),
+    ("Œœ", "oe"),
+    ("Þþ", "th"),
+];
+
+fn fold_diacritic(c: char) -> Option<&'static str> {
+    FOLDS.iter().find(|(from, _)| from.contains(c)).map(|&(_, to)| to)
+}
+
+/// Cleans one mention's surface: canonical spacing and quotes, no possessive, no
+/// surrounding punctuation. None when nothing name-like is left.
+pub fn clean_surface(text: &str) -> Option<String> {
+    let mut s: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for suffix in [" 's", " ’s", "'s", "’s", "'", "’"] {
+        if s.len() > suffix.len() && s.ends_with(suffix) {
+            s.truncate(s.len() - suffix.len());
+            break;
+        }
+    }
+    let t = s
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')' && c != '(')
+        .trim_start_matches('.')
+        .trim();
+    if !t.chars().any(char::is_alphanumeric) {
+        return None;
+    }
+    Some(t.to_string())
+}
+
+fn is_all_caps(s: &str) -> bool {
+    s.chars().any(char::is_alphabetic) && !s.chars().any(char::is_lowercase)
+}
+
+/// Title-cases an ALL-CAPS name word by word ("NORTH KOREA" → "North Korea").
+fn title_case(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            let mut out = String::new();
+            let mut start = true;
+            for c in w.chars() {
+                if start {
+                    out.extend(c.to_uppercase());
+                } else {
+                    out.extend(c.to_lowercase());
+                }
+                start = !c.is_alphanumeric() && c != '\'';
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+struct Group {
+    key: String,
+    first: usize,
+    kinds: [usize; 4],
+    first_kind: EntityKind,
+    forms: Vec<(String, usize)>,
+    merged_into: Option<usize>,
+}
+
+fn kind_index(k: EntityKind) -> usize {
+    match k {
+        EntityKind::Person => 0,
+        EntityKind::Org => 1,
+        EntityKind::Place => 2,
+        EntityKind::Misc => 3,
+    }
+}
+
+const KINDS: [EntityKind; 4] = [EntityKind::Person, EntityKind::Org, EntityKind::Place, EntityKind::Misc];
+
+impl Group {
+    fn kind(&self) -> EntityKind {
+        let max = self.kinds.iter().copied().max().unwrap_or(0);
+        if self.kinds[kind_index(self.first_kind)] == max {
+            return self.first_kind;
+        }
+        KINDS[self.kinds.iter().position(|&c| c == max).unwrap_or(0)]
+    }
+    fn count(&self) -> usize {
+        self.kinds.iter().sum()
+    }
+}
+
+/// Whether `short`'s words occur, in order and contiguously, among `long`'s words.
+fn is_word_subsequence(short: &str, long: &str) -> bool {
+    let s: Vec<&str> = short.split(' ').collect();
+    let l: Vec<&str> = long.split(' ').collect();
+    s.len() < l.len() && l.windows(s.len()).any(|w| w == s.as_slice())
+}
+
+/// Builds an article's entity lists from its mentions `(kind, surface)`, in text order.
+///
+/// A mention that is part of a longer person name in the same article ("Zelensky",
+/// "Cho") resolves to that name; each entity is listed once, under the kind most of its
+/// mentions got, with its most common natural spelling (a mixed-case spelling wins over
+/// an ALL-CAPS one), in order of first mention.
+pub fn build_entities(mentions: &[(EntityKind, &str)]) -> Entities {
+    let mut groups: Vec<Group> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for (pos, &(kind, text)) in mentions.iter().enumerate() {
+        let Some(surface) = clean_surface(text) else {
+            continue;
+        };
+        let key = entity_key(&surface);
+        if key.is_empty() {
+            continue;
+        }
+        let g = *by_key.entry(key.clone()).or_insert_with(|| {
+            groups.push(Group {
+                key,
+                first: pos,
+                kinds: [0; 4],
+                first_kind: kind,
+                forms: Vec::new(),
+                merged_into: None,
+            });
+            groups.len() - 1
+        });
+        let grp = &mut groups[g];
+        grp.kinds[kind_index(kind)] += 1;
+        match grp.forms.iter_mut().find(|(f, _)| *f == surface) {
+            Some((_, n)) => *n += 1,
+            None => grp.forms.push((surface, 1)),
+        }
+    }
+
+    // Short forms of person names resolve to the full name seen in the article.
+    let persons: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].kind() == EntityKind::Person && groups[g].key.contains(' '))
+        .collect();
+    for g in 0..groups.len() {
+        let kind = groups[g].kind();
+        if kind == EntityKind::Place && groups[g].kinds[0] == 0 {
+            continue;
+        }
+        let best = persons
+            .iter()
+            .copied()
+            .filter(|&p| p != g && is_word_subsequence(&groups[g].key, &groups[p].key))
+            .max_by_key(|&p| (groups[p].count(), std::cmp::Reverse(groups[p].first)));
+        if let Some(p) = best {
+            groups[g].merged_into = Some(p);
+        }
+    }
+    let mut first = vec![usize::MAX; groups.len()];
+    for (g, grp) in groups.iter().enumerate() {
+        let mut root = g;
+        while let Some(next) = groups[root].merged_into {
+            if next == g {
+                break;
+            }
+            root = next;
+        }
+        first[root] = first[root].min(grp.first);
+    }
+
+    let mut order: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].merged_into.is_none()).collect();
+    order.sort_by_key(|&g| first[g]);
+    let mut out = Entities::default();
+    for g in order {
+        let grp = &groups[g];
+        let any_mixed = grp.forms.iter().any(|(f, _)| !is_all_caps(f));
+        let name = grp
+            .forms
+            .iter()
+            .filter(|(f, _)| !any_mixed || !is_all_caps(f))
+            .max_by_key(|(f, n)| (*n, f.len()))
+            .map(|(f, _)| f.clone())
+            .unwrap_or_default();
+        let name = if !any_mixed && name.chars().filter(|c| c.is_alphabetic()).count() > 4 && name.contains(' ') {
+            title_case(&name)
+        } else {
+            name
+        };
+        let list = match grp.kind() {
+            EntityKind::Person => &mut out.person,
+            EntityKind::Org => &mut out.org,
+            EntityKind::Place => &mut out.place,
+            EntityKind::Misc => &mut out.misc,
+        };
+        list.push(name);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use EntityKind::*;
+
+    #[test]
+    fn keys_fold_case_and_diacritics() {
+        assert_eq!(entity_key("Kyiv"), "kyiv");
+        assert_eq!(entity_key("KYIV"), entity_key("Kýiv"));
+        assert_eq!(entity_key("  São   Paulo "), "sao paulo");
+        assert_eq!(entity_key("U.S."), entity_key("US"));
+        assert_eq!(entity_key("Straße"), "strasse");
+    }
+
+    #[test]
+    fn short_names_resolve_to_full_names() {
+        let m = [
+            (Person, "Volodymyr Zelensky"),
+            (Place, "Kyiv"),
+            (Person, "Zelensky"),
+            (Person, "Cho Tae-yul"),
+            (Org, "Cho"),
+            (Person, "Kyrylo Budanov"),
+            (Person, "Budanov’s"),
+            (Place, "KYIV"),
+            (Place, "Kýiv"),
+        ];
+        let e = build_entities(&m);
+        assert_eq!(e.person, ["Volodymyr Zelensky", "Cho Tae-yul", "Kyrylo Budanov"]);
+        assert_eq!(e.place, ["Kyiv"]);
+        assert!(e.org.is_empty());
+    }
+
+    #[test]
+    fn casing_possessives_and_majority_kind() {
+        let m = [
+            (Place, "NORTH KOREA"),
+            (Place, "North  Korea"),
+            (Org, "Ukraine 's"),
+            (Place, "Ukraine’s"),
+            (Place, "Ukraine"),
+            (Org, "NATO"),
+            (Misc, "EUROPEAN UNION SUMMIT"),
+        ];
+        let e = build_entities(&m);
+        assert_eq!(e.place, ["North Korea", "Ukraine"]);
+        assert_eq!(e.org, ["NATO"]);
+        assert_eq!(e.misc, ["European Union Summit"]);
+    }
+}

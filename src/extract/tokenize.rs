@@ -1,0 +1,359 @@
+//! Tokenizer and sentence splitter for raw article text, close to CoNLL-2003's tokens.
+//!
+//! Tokens are byte ranges into the original text, so mentions keep exact offsets.
+//! Conventions follow the training data: possessive and contraction clitics split off
+//! ("Ukraine’s" → "Ukraine" + "’s", "don't" → "do" + "n't"), hyphenated words kept whole,
+//! abbreviations ("U.S.", "Gen.", "Mr.") keep their period, numbers keep inner "," and ".".
+
+use std::ops::Range;
+
+/// One token: a byte range into the text it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Token {
+    pub fn text<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+}
+
+/// Lower-case abbreviations (without their period) that keep the period attached.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "cpt", "maj", "rep", "reps",
+    "sen", "sens", "gov", "st", "jr", "sr", "inc", "corp", "co", "ltd", "plc", "bros", "vs", "etc",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no",
+    "mt", "ft", "rev", "hon", "pres", "adm", "cmdr", "brig", "gens", "supt", "insp", "det", "cpl",
+    "pvt", "messrs", "mme", "mlle", "ave", "blvd", "rd", "dept", "est", "approx", "fig", "op",
+    "vol", "pp", "cf", "al", "univ", "assn", "intl", "govt", "ariz", "calif", "colo", "conn",
+    "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo",
+    "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "tex", "va", "vt", "wash", "wis", "wyo",
+];
+
+/// Clitics split off the end of a word, written with a straight apostrophe.
+const CLITICS: &[&str] = &["n't", "'s", "'re", "'ve", "'ll", "'d", "'m"];
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '’' || c == '‘'
+}
+
+/// Punctuation that is always a token of its own, wherever it occurs in a word.
+fn is_hard_punct(c: char) -> bool {
+    matches!(
+        c,
+        '(' | ')'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '"'
+            | '“'
+            | '”'
+            | '„'
+            | '«'
+            | '»'
+            | ';'
+            | '!'
+            | '?'
+            | '—'
+            | '–'
+            | '…'
+            | '|'
+    )
+}
+
+/// Splits `text` into tokens.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut out = Vec::with_capacity(text.len() / 5 + 1);
+    let mut chunk_start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() || c.is_control() {
+            if let Some(s) = chunk_start.take() {
+                split_chunk(text, s, i, &mut out);
+            }
+        } else if chunk_start.is_none() {
+            chunk_start = Some(i);
+        }
+    }
+    if let Some(s) = chunk_start {
+        split_chunk(text, s, text.len(), &mut out);
+    }
+    out
+}
+
+/// Splits one whitespace-free chunk at punctuation that is always separate.
+fn split_chunk(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
+    let chunk = &text[start..end];
+    if chunk.is_ascii() && chunk.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        out.push(Token { start, end });
+        return;
+    }
+    let mut piece_start = start;
+    let mut prev: Option<char> = None;
+    let mut iter = chunk.char_indices().peekable();
+    while let Some((off, c)) = iter.next() {
+        let i = start + off;
+        let next = iter.peek().map(|&(_, n)| n);
+        let digit_flanked = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+        let split = is_hard_punct(c)
+            || ((c == ',' || c == ':') && !digit_flanked)
+            || (c == '-' && next == Some('-'))
+            || (c == '-' && prev == Some('-'));
+        if split {
+            if piece_start < i {
+                split_piece(text, piece_start, i, out);
+            }
+            // A run of "--" becomes one token.
+            if c == '-' && prev == Some('-') {
+                if let Some(last) = out.last_mut() {
+                    last.end = i + 1;
+                }
+            } else {
+                out.push(Token {
+                    start: i,
+                    end: i + c.len_utf8(),
+                });
+            }
+            piece_start = i + c.len_utf8();
+        }
+        prev = Some(c);
+    }
+    if piece_start < end {
+        split_piece(text, piece_start, end, out);
+    }
+}
+
+/// Peels quotes, periods and clitics off a piece that holds no hard punctuation.
+fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token>) {
+    // A clitic written on its own ("'s") stays whole.
+    if is_clitic(&text[start..end]) {
+        out.push(Token { start, end });
+        return;
+    }
+    // Leading apostrophes are opening quotes unless they start a year ("'90s").
+    while start < end {
+        let c = first_char(&text[start..end]);
+        let rest = &text[start + c.len_utf8()..end];
+        if is_apostrophe(c) && !rest.starts_with(|n: char| n.is_ascii_digit()) {
+            out.push(Token {
+                start,
+                end: start + c.len_utf8(),
+            });
+            start += c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    let mut tail: Vec<Token> = Vec::new();
+    loop {
+        if start >= end {
+            break;
+        }
+        let piece = &text[start..end];
+        let last = last_char(piece);
+        if is_apostrophe(last) {
+            // A closing quote or a plural possessive ("workers'"): its own token.
+            let l = last.len_utf8();
+            tail.push(Token { start: end - l, end });
+            end -= l;
+            continue;
+        }
+        if last == '.' {
+            let core = piece.trim_end_matches('.');
+            let dots = piece.len() - core.len();
+            if core.is_empty() {
+                break;
+            }
+            if dots == 1 && is_abbreviation(core) {
+                break;
+            }
+            tail.push(Token { start: end - dots, end });
+            end -= dots;
+            continue;
+        }
+        break;
+    }
+    if start < end {
+        let piece = &text[start..end];
+        match clitic_split(piece) {
+            Some(at) if at > 0 => {
+                out.push(Token { start, end: start + at });
+                out.push(Token { start: start + at, end });
+            }
+            _ => out.push(Token { start, end }),
+        }
+    }
+    out.extend(tail.into_iter().rev());
+}
+
+fn first_char(s: &str) -> char {
+    s.chars().next().unwrap_or(' ')
+}
+
+fn last_char(s: &str) -> char {
+    s.chars().next_back().unwrap_or(' ')
+}
+
+fn is_abbreviation(core: &str) -> bool {
+    // "U.S", "e.g", "a.m": inner periods between letters.
+    if core.contains('.') && core.split('.').all(|p| !p.is_empty() && p.chars().count() <= 3) {
+        return true;
+    }
+    // An initial: "J".
+    let mut chars = core.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return c.is_alphabetic();
+    }
+    if core.len() > 6 {
+        return false;
+    }
+    let lower = core.to_ascii_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+fn is_clitic(s: &str) -> bool {
+    clitic_split(s) == Some(0)
+}
+
+/// Byte offset where a trailing clitic starts, if `piece` ends with one.
+fn clitic_split(piece: &str) -> Option<usize> {
+    for clitic in CLITICS {
+        let n = clitic.len();
+        if piece.len() < n {
+            continue;
+        }
+        // Compare with ’ or ‘ read as ', case-insensitively.
+        let mut pc = piece.char_indices().rev();
+        let mut cc = clitic.chars().rev();
+        let mut at = None;
+        loop {
+            match (cc.next(), pc.next()) {
+                (None, _) => break,
+                (Some(_), None) => {
+                    at = None;
+                    break;
+                }
+                (Some(c), Some((i, p))) => {
+                    let p = if is_apostrophe(p) { '\'' } else { p.to_ascii_lowercase() };
+                    if p != c {
+                        at = None;
+                        break;
+                    }
+                    at = Some(i);
+                }
+            }
+        }
+        if let Some(i) = at {
+            // "n't" needs a word before it; "'s" may stand alone.
+            if *clitic == "n't" && i == 0 {
+                continue;
+            }
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Groups tokens into sentences: token index ranges.
+///
+/// A sentence ends after ".", "!", "?" or "..." (with any closing quotes or brackets)
+/// unless the next word starts in lower case, and always at a line break.
+pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
+    const MAX_LEN: usize = 250;
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i].text(text);
+        let mut end_here = false;
+        let mut j = i + 1;
+        if matches!(t, "." | "!" | "?" | "..." | "…") {
+            while j < tokens.len() && is_closer(tokens[j].text(text)) && !gap_has_newline(text, &tokens[j - 1], &tokens[j]) {
+                j += 1;
+            }
+            end_here = match tokens.get(j) {
+                None => true,
+                Some(n) => !n.text(text).starts_with(|c: char| c.is_lowercase()),
+            };
+        }
+        if !end_here && j < tokens.len() && gap_has_newline(text, &tokens[j - 1], &tokens[j]) {
+            end_here = true;
+        }
+        if !end_here && j - start >= MAX_LEN {
+            end_here = true;
+        }
+        if end_here || j >= tokens.len() {
+            out.push(start..j);
+            start = j;
+        }
+        i = j;
+    }
+    out
+}
+
+fn is_closer(t: &str) -> bool {
+    matches!(t, "\"" | "”" | "’" | "'" | ")" | "]" | "}" | "»")
+}
+
+fn gap_has_newline(text: &str, a: &Token, b: &Token) -> bool {
+    text[a.end..b.start].contains('\n')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(text: &str) -> Vec<&str> {
+        tokenize(text).iter().map(|t| t.text(text)).collect()
+    }
+
+    #[test]
+    fn possessives_and_curly_quotes() {
+        assert_eq!(toks("Ukraine’s army"), ["Ukraine", "’s", "army"]);
+        assert_eq!(toks("Italy's coast"), ["Italy", "'s", "coast"]);
+        assert_eq!(toks("“Hello,” she said."), ["“", "Hello", ",", "”", "she", "said", "."]);
+        assert_eq!(toks("the workers' union"), ["the", "workers", "'", "union"]);
+        assert_eq!(toks("They don't know"), ["They", "do", "n't", "know"]);
+        assert_eq!(toks("'quoted'"), ["'", "quoted", "'"]);
+    }
+
+    #[test]
+    fn hyphens_numbers_abbreviations() {
+        assert_eq!(toks("Minister Cho Tae-yul said"), ["Minister", "Cho", "Tae-yul", "said"]);
+        assert_eq!(toks("around 12,000 troops, 3.5 pct."), ["around", "12,000", "troops", ",", "3.5", "pct", "."]);
+        assert_eq!(toks("the U.S. and Gen. Smith met Mr. Jones."), [
+            "the", "U.S.", "and", "Gen.", "Smith", "met", "Mr.", "Jones", "."
+        ]);
+        assert_eq!(toks("at 10:30 on Monday: fine"), ["at", "10:30", "on", "Monday", ":", "fine"]);
+        assert_eq!(toks("peace -- or war (maybe)!"), ["peace", "--", "or", "war", "(", "maybe", ")", "!"]);
+        assert_eq!(toks("east—west"), ["east", "—", "west"]);
+    }
+
+    #[test]
+    fn offsets_point_into_text() {
+        let text = "  Kýiv’s mayor,\tVitali.";
+        for t in tokenize(text) {
+            assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
+            assert!(!t.text(text).trim().is_empty());
+        }
+        assert_eq!(toks(text), ["Kýiv", "’s", "mayor", ",", "Vitali", "."]);
+    }
+
+    #[test]
+    fn sentence_split() {
+        let text = "He met Mr. Smith in the U.S. on Friday. They talked. \"Good,\" he said.\nNew line here";
+        let tokens = tokenize(text);
+        let sents: Vec<String> = sentences(text, &tokens)
+            .into_iter()
+            .map(|r| tokens[r].iter().map(|t| t.text(text)).collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(sents, [
+            "He met Mr. Smith in the U.S. on Friday .",
+            "They talked .",
+            "\" Good , \" he said .",
+            "New line here"
+        ]);
+    }
+}

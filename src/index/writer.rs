@@ -1,0 +1,428 @@
+//! Bringing the index in line with the files: add new files, update changed ones,
+//! drop deleted ones, and commit once with the run's report.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::lock::{LockWait, WriterLock};
+use super::manifest;
+use super::schema::{Fields, SCHEMA_VERSION};
+use super::NewsIndex;
+use crate::article::Article;
+use crate::error::{Error, Result};
+use crate::ingest::{self, Problem, SourceFile};
+
+/// How a run behaves.
+#[derive(Clone)]
+pub struct RunOptions {
+    /// Memory the tantivy writer may use for buffering, in bytes (split over its threads).
+    pub memory_budget: usize,
+    /// Indexing threads; 0 picks one per core (at most 4).
+    pub threads: usize,
+    /// Whether to wait for another writer instead of failing.
+    pub wait: LockWait,
+    /// Removes articles of files that are gone from the scanned roots.
+    pub remove_missing: bool,
+    /// Called on every article before it is written, e.g. to extract entities.
+    /// Runs on worker threads.
+    pub enrich: Option<Arc<dyn Fn(&mut Article) + Send + Sync>>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            memory_budget: 256 << 20,
+            threads: 0,
+            wait: LockWait::No,
+            remove_missing: true,
+            enrich: None,
+        }
+    }
+}
+
+/// What happened to one file, for `-v` output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileAction {
+    Added,
+    Updated,
+    Unchanged,
+    Removed,
+}
+
+/// Progress a caller may want to show while a run goes on.
+#[derive(Debug)]
+pub enum RunEvent<'a> {
+    /// A file or record was skipped or only partly read.
+    Problem(&'a Problem),
+    /// A file was handled.
+    File {
+        path: &'a str,
+        action: FileAction,
+        articles: u64,
+    },
+}
+
+/// The outcome of one run; it is also stored in the commit (see `newsdex stats`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub started: Option<DateTime<Utc>>,
+    pub seconds: f64,
+    pub files_seen: u64,
+    pub files_added: u64,
+    pub files_updated: u64,
+    pub files_unchanged: u64,
+    pub files_removed: u64,
+    pub articles_indexed: u64,
+    pub articles_removed: u64,
+    /// Bytes of files read and parsed in this run.
+    pub bytes_read: u64,
+    /// Skipped records and files (and warnings), by reason.
+    pub problems: BTreeMap<String, u64>,
+    /// How many of those were errors rather than warnings.
+    pub errors: u64,
+}
+
+impl RunReport {
+    /// Articles (and files) skipped, not counting warnings.
+    pub fn skipped(&self) -> u64 {
+        self.errors
+    }
+}
+
+/// Canonical absolute form of a root; falls back to the path made absolute.
+pub fn canonical_root(root: &Path) -> PathBuf {
+    std::fs::canonicalize(root).unwrap_or_else(|_| std::path::absolute(root).unwrap_or(root.into()))
+}
+
+/// Scans `roots` and brings the index in line with them in one commit: new files are
+/// added, changed files re-indexed (size or mtime differ and the content hash too),
+/// files gone from a scanned root removed. `roots` are recorded in the index.
+pub fn sync(
+    index: &NewsIndex,
+    roots: &[PathBuf],
+    opts: &RunOptions,
+    on_event: &mut dyn FnMut(RunEvent<'_>),
+) -> Result<RunReport> {
+    let clock = Instant::now();
+    let mut report = RunReport {
+        started: Some(Utc::now()),
+        ..RunReport::default()
+    };
+    let _lock = match index.dir() {
+        Some(dir) => Some(WriterLock::acquire(dir, opts.wait)?),
+        None => None,
+    };
+    let mut state = index.state()?;
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4)
+    } else {
+        opts.threads
+    };
+    let mut owned_writer: IndexWriter<TantivyDocument> = index
+        .tantivy()
+        .writer_with_num_threads(threads, opts.memory_budget.max(threads * (16 << 20)))
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Locked {
+                path: index.dir().map(Path::to_path_buf).unwrap_or_default(),
+                holder: " (a process that is not newsdex)".into(),
+            },
+            other => Error::Tantivy(other),
+        })?;
+    let known = manifest::load(&index.reader()?.searcher())?;
+    let fields = *index.fields();
+
+    let roots: Vec<PathBuf> = roots.iter().map(|r| canonical_root(r)).collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut unavailable: Vec<&Path> = Vec::new();
+
+    let writer = &owned_writer;
+    let worker_count = if opts.enrich.is_some() { threads } else { 0 };
+    let result: Result<()> = std::thread::scope(|scope| {
+        // With an enricher (entity extraction), articles go to workers that enrich,
+        // build and add documents; tantivy's add_document takes &self.
+        let (tx, rx) = sync_channel::<(Article, Arc<FileMeta>)>(256);
+        let rx = Arc::new(Mutex::new(rx));
+        let failure: Arc<Mutex<Option<Error>>> = Arc::new(Mutex::new(None));
+        let mut handles = Vec::new();
+        for _ in 0..worker_count {
+            let rx = Arc::clone(&rx);
+            let enrich = opts.enrich.clone();
+            let failure = Arc::clone(&failure);
+            handles.push(scope.spawn(move || {
+                loop {
+                    let next = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((mut article, meta)) = next else {
+                        return;
+                    };
+                    if let Some(enrich) = &enrich {
+                        enrich(&mut article);
+                    }
+                    if let Err(e) = writer.add_document(to_document(&fields, &article, &meta)) {
+                        if let Ok(mut slot) = failure.lock() {
+                            slot.get_or_insert(Error::Tantivy(e));
+                        }
+                        return;
+                    }
+                }
+            }));
+        }
+
+        for root in &roots {
+            if !root.exists() {
+                unavailable.push(root);
+                let problem = Problem {
+                    path: root.clone(),
+                    line: None,
+                    kind: ingest::ProblemKind::Unreadable,
+                    message: "root does not exist; its indexed files are kept".into(),
+                };
+                count_problem(&mut report, &problem);
+                on_event(RunEvent::Problem(&problem));
+                continue;
+            }
+            for entry in ingest::walk(std::slice::from_ref(root)) {
+                let file = match entry {
+                    Ok(file) => file,
+                    Err(problem) => {
+                        count_problem(&mut report, &problem);
+                        on_event(RunEvent::Problem(&problem));
+                        continue;
+                    }
+                };
+                let key = file_key(root, &file);
+                if !seen.insert(key.clone()) {
+                    continue; // reached twice (overlapping roots or symlinks)
+                }
+                report.files_seen += 1;
+                let before = known.get(&key);
+                if let Some(b) = before
+                    && b.size == file.size
+                    && b.mtime_ns == file.mtime_ns
+                {
+                    report.files_unchanged += 1;
+                    on_event(RunEvent::File {
+                        path: &key,
+                        action: FileAction::Unchanged,
+                        articles: b.articles,
+                    });
+                    continue;
+                }
+                let raw = match ingest::read_raw(&file) {
+                    Ok(raw) => raw,
+                    Err(problem) => {
+                        count_problem(&mut report, &problem);
+                        on_event(RunEvent::Problem(&problem));
+                        continue;
+                    }
+                };
+                let hash = ingest::content_hash(&raw);
+                if let Some(b) = before
+                    && b.hash == hash
+                {
+                    // Touched but not changed: same articles, nothing to write.
+                    report.files_unchanged += 1;
+                    on_event(RunEvent::File {
+                        path: &key,
+                        action: FileAction::Unchanged,
+                        articles: b.articles,
+                    });
+                    continue;
+                }
+                if let Some(b) = before {
+                    writer.delete_term(Term::from_field_text(fields.file, &key));
+                    report.articles_removed += b.articles;
+                }
+                report.bytes_read += raw.len() as u64;
+                let meta = Arc::new(FileMeta {
+                    key: key.clone(),
+                    size: file.size,
+                    mtime_ns: file.mtime_ns,
+                    hash,
+                });
+                let mut articles = 0u64;
+                let mut send_failed = false;
+                ingest::parse(&file, &raw, &mut |record| match record {
+                    Ok(article) => {
+                        articles += 1;
+                        if worker_count == 0 {
+                            if let Err(e) = writer.add_document(to_document(&fields, &article, &meta))
+                                && let Ok(mut slot) = failure.lock()
+                            {
+                                slot.get_or_insert(Error::Tantivy(e));
+                            }
+                        } else if tx.send((article, Arc::clone(&meta))).is_err() {
+                            send_failed = true;
+                        }
+                    }
+                    Err(problem) => {
+                        count_problem(&mut report, &problem);
+                        on_event(RunEvent::Problem(&problem));
+                    }
+                });
+                if send_failed {
+                    break;
+                }
+                report.articles_indexed += articles;
+                let action = if before.is_some() {
+                    report.files_updated += 1;
+                    FileAction::Updated
+                } else {
+                    report.files_added += 1;
+                    FileAction::Added
+                };
+                on_event(RunEvent::File {
+                    path: &key,
+                    action,
+                    articles,
+                });
+            }
+        }
+        drop(tx);
+        for handle in handles {
+            let _ = handle.join();
+        }
+        let failed = failure.lock().ok().and_then(|mut slot| slot.take());
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    });
+    result?;
+
+    if opts.remove_missing {
+        for (key, file_state) in &known {
+            if seen.contains(key) {
+                continue;
+            }
+            let key_path = Path::new(key);
+            let scanned = roots
+                .iter()
+                .any(|root| key_path.starts_with(root) && !unavailable.contains(&root.as_path()));
+            if !scanned {
+                continue;
+            }
+            writer.delete_term(Term::from_field_text(fields.file, key));
+            report.files_removed += 1;
+            report.articles_removed += file_state.articles;
+            on_event(RunEvent::File {
+                path: key,
+                action: FileAction::Removed,
+                articles: file_state.articles,
+            });
+        }
+    }
+
+    for root in roots {
+        if !state.roots.contains(&root) {
+            state.roots.push(root);
+        }
+    }
+    state.schema_version = SCHEMA_VERSION;
+    report.seconds = clock.elapsed().as_secs_f64();
+    state.last_run = Some(report.clone());
+    let payload = serde_json::to_string(&state)
+        .map_err(|e| Error::Internal(format!("serialising the commit payload: {e}")))?;
+    let mut prepared = owned_writer.prepare_commit()?;
+    prepared.set_payload(&payload);
+    prepared.commit()?;
+    owned_writer.wait_merging_threads()?;
+    Ok(report)
+}
+
+/// The per-file values every document of that file carries (the manifest).
+struct FileMeta {
+    key: String,
+    size: u64,
+    mtime_ns: i64,
+    hash: u64,
+}
+
+/// The manifest key of a file: its canonical root joined with its relative path, so it
+/// is the same whichever working directory `reindex` runs from.
+fn file_key(root: &Path, file: &SourceFile) -> String {
+    if root.is_file() {
+        root.to_string_lossy().into_owned()
+    } else {
+        root.join(&file.rel).to_string_lossy().into_owned()
+    }
+}
+
+fn count_problem(report: &mut RunReport, problem: &Problem) {
+    *report
+        .problems
+        .entry(problem.kind.label().to_string())
+        .or_default() += 1;
+    if !problem.kind.is_warning() {
+        report.errors += 1;
+    }
+}
+
+fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, &a.id);
+    if let Some(title) = &a.title {
+        doc.add_text(fields.title, title);
+    }
+    doc.add_text(fields.body, &a.body);
+    if let Some(published) = a.published {
+        doc.add_date(
+            fields.published,
+            tantivy::DateTime::from_timestamp_secs(published.timestamp()),
+        );
+    }
+    let optional = [
+        (fields.source, &a.source),
+        (fields.url, &a.url),
+        (fields.language, &a.language),
+        (fields.path, &a.path),
+    ];
+    for (field, value) in optional {
+        if let Some(value) = value {
+            doc.add_text(field, value);
+        }
+    }
+    for author in &a.authors {
+        doc.add_text(fields.authors, author);
+    }
+    let entities = [
+        (fields.person, fields.person_key, &a.entities.person),
+        (fields.org, fields.org_key, &a.entities.org),
+        (fields.place, fields.place_key, &a.entities.place),
+        (fields.misc, fields.misc_key, &a.entities.misc),
+    ];
+    for (field, key_field, names) in entities {
+        for name in names {
+            doc.add_text(field, name);
+            doc.add_text(key_field, crate::extract::entity_key(name));
+        }
+    }
+    doc.add_text(fields.file, &meta.key);
+    doc.add_u64(fields.file_size, meta.size);
+    doc.add_i64(fields.file_mtime, meta.mtime_ns);
+    doc.add_u64(fields.file_hash, meta.hash);
+    doc
+}
+
+/// Opens (or creates) the index in `dir` and syncs `roots` into it.
+pub fn index_paths(
+    dir: &Path,
+    roots: &[PathBuf],
+    opts: &RunOptions,
+    on_event: &mut dyn FnMut(RunEvent<'_>),
+) -> Result<RunReport> {
+    let index = NewsIndex::open_or_create(dir)?;
+    sync(&index, roots, opts, on_event)
+}

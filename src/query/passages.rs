@@ -1,0 +1,1110 @@
+//! Passages: the best sentence-aligned snippets of an article body for a query, with the byte
+//! ranges to highlight, and the word normalisation the index analyzer applies.
+//!
+//! Tokens are found exactly as tantivy's `en_stem` analyzer finds them (`SimpleTokenizer` →
+//! `RemoveLongFilter::limit(40)` → `LowerCaser` → Snowball English via `frostem`, the crate
+//! tantivy itself uses), so a word is highlighted exactly when the index would match it. The
+//! body is scanned once; words that cannot stem to a query stem are rejected on their bytes,
+//! before being lowercased or stemmed, and the stems of the words that pass are cached.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::Serialize;
+
+/// What to highlight, computed by the query module from the parsed query.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HighlightQuery {
+    pub terms: Vec<QueryTerm>,
+    pub phrases: Vec<Phrase>,
+}
+
+/// A single (non-phrase) positive query term, already normalised with [`normalize`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryTerm {
+    pub stem: String,
+    /// Rarity weight from the index (idf-like, > 0); common words have a small weight.
+    pub weight: f32,
+}
+
+/// A phrase: consecutive stems; slop 0 = exact adjacency, N = tantivy-style slop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phrase {
+    pub stems: Vec<String>,
+    pub slop: u32,
+    pub weight: f32,
+}
+
+/// How many passages to return and how long each may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassageOptions {
+    /// Passages wanted.
+    pub count: usize,
+    /// Size budget per passage, in characters.
+    pub max_chars: usize,
+}
+
+impl Default for PassageOptions {
+    fn default() -> Self {
+        PassageOptions {
+            count: 2,
+            max_chars: 300,
+        }
+    }
+}
+
+/// One passage of a body: one or more consecutive sentences, or a cut of one long sentence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Passage {
+    pub text: String,
+    /// Byte ranges into `text`: sorted, non-overlapping, on char boundaries.
+    pub highlights: Vec<[usize; 2]>,
+    pub score: f32,
+    /// Byte offset of `text` in the body.
+    pub start: usize,
+    /// Byte offset just past `text` in the body.
+    pub end: usize,
+}
+
+/// The index analyzer drops tokens of this many bytes or more (`RemoveLongFilter::limit(40)`).
+const MAX_TOKEN_BYTES: usize = 40;
+
+/// Snowball English only rewrites the end of a lowercased word: its stem is never longer than
+/// the word, starts with the same character, and differs from the word in at most its last 2
+/// bytes ("lying" → "lie", "ably" → "able"; every other rewrite deletes or keeps bytes).
+/// Checked against the algorithm's source and on the 463k distinct words of the shared corpora.
+/// One byte of margin on top.
+const STEM_SLACK: usize = 3;
+
+/// Diminishing returns for a unit matched several times in one span: 1, 2, 3+ occurrences.
+const SATURATION: [f32; 4] = [0.0, 1.0, 1.35, 1.5];
+
+/// A phrase occurrence says more than the same words scattered.
+const PHRASE_BOOST: f32 = 1.5;
+
+/// Weight given to a term whose weight is missing, zero, negative or not a number.
+const MIN_WEIGHT: f32 = 1e-3;
+
+/// Upper bound on candidate positions tried while matching sloppy phrases in one call, so an
+/// adversarial body or query cannot make phrase matching quadratic.
+const PHRASE_STEP_BUDGET: usize = 1 << 20;
+
+/// Abbreviations after which a period does not end a sentence (they precede a name or number).
+/// Single letters ("U.S.", "J. K.") are handled separately.
+const ABBREVIATIONS: &[&str] = &[
+    "Adm", "Apr", "Aug", "Capt", "Cmdr", "Col", "Dec", "Dr", "Feb", "Fig", "Ft", "Gen", "Gov",
+    "Hon", "Jan", "Jr", "Lt", "Maj", "Messrs", "Mr", "Mrs", "Ms", "Mt", "No", "Nos", "Nov", "Oct",
+    "Prof", "Rep", "Rev", "Sen", "Sep", "Sept", "Sgt", "Sr", "St", "Supt", "approx", "cf", "e.g",
+    "i.e", "vs",
+];
+
+/// Returns the best `opts.count` passages of `body` for `query`, in document order.
+///
+/// When nothing in the body matches (a title-only hit, or an empty query) the lead is returned
+/// instead: the first sentences up to the budget, unhighlighted, with score 0. An empty body
+/// gives no passage.
+pub fn passages(body: &str, query: &HighlightQuery, opts: &PassageOptions) -> Vec<Passage> {
+    if opts.count == 0 {
+        return Vec::new();
+    }
+    let max_chars = opts.max_chars.max(1);
+    let matcher = Matcher::new(query);
+    if matcher.units.is_empty() {
+        let scan = matcher.scan(body, lead_limit(body, max_chars));
+        return lead(body, &scan.sentences, max_chars);
+    }
+    let scan = matcher.scan(body, usize::MAX);
+    let (hits, ranges) = matcher.resolve(&scan.toks);
+    if hits.is_empty() {
+        return lead(body, &scan.sentences, max_chars);
+    }
+    let mut selector = Selector {
+        body,
+        matcher: &matcher,
+        sentences: &scan.sentences,
+        hits: &hits,
+        max_chars,
+        chosen: Vec::new(),
+        acc: Accumulator::new(&matcher.units),
+    };
+    let mut chosen = selector.select(opts.count);
+    chosen.sort_by_key(|c| c.start);
+    chosen
+        .into_iter()
+        .map(|c| Passage {
+            text: body[c.start..c.end].to_string(),
+            highlights: clip_ranges(&ranges, c.start, c.end),
+            score: c.score,
+            start: c.start,
+            end: c.end,
+        })
+        .collect()
+}
+
+/// Every match of `query` in `text` (for titles): each occurrence of a term, and each
+/// occurrence of a phrase. Byte ranges, sorted, non-overlapping, on char boundaries.
+pub fn highlight(text: &str, query: &HighlightQuery) -> Vec<[usize; 2]> {
+    let matcher = Matcher::new(query);
+    if matcher.units.is_empty() {
+        return Vec::new();
+    }
+    let scan = matcher.scan(text, usize::MAX);
+    let (_, ranges) = matcher.resolve(&scan.toks);
+    ranges.into_iter().map(|(s, e)| [s, e]).collect()
+}
+
+/// The normalisation the index applies to one word: tantivy's lowercasing, then Snowball
+/// English stemming ("Transfers" → "transfer"). The input is taken as one token; use
+/// [`tokens`] for text that may hold several words.
+pub fn normalize(word: &str) -> String {
+    let mut lower = String::with_capacity(word.len());
+    lowercase_into(word, &mut lower);
+    english_stemmer().stem(&lower).into_owned()
+}
+
+/// The normalised tokens the index stores for `text`, in order: split on
+/// non-alphanumeric characters, tokens of 40 bytes or more dropped, each [`normalize`]d.
+/// "Ukraine’s" gives `["ukrain", "s"]`.
+pub fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.len() < MAX_TOKEN_BYTES)
+        .map(normalize)
+        .collect()
+}
+
+fn english_stemmer() -> frostem::Stemmer {
+    frostem::Stemmer::new(frostem::Algorithm::English)
+}
+
+/// Lowercases like tantivy's `LowerCaser`: ASCII in place, otherwise char by char (which differs
+/// from `str::to_lowercase` on a final sigma, so the std version must not be used).
+fn lowercase_into(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.push_str(word);
+        out.make_ascii_lowercase();
+    } else {
+        for c in word.chars() {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// How far the lead scan must read so the first sentences (or a cut of the first one) can
+/// fill `max_chars`: a char is at most 4 bytes, plus one char to tell that a sentence overflows.
+fn lead_limit(body: &str, max_chars: usize) -> usize {
+    let first = body.len() - body.trim_start().len();
+    first.saturating_add(max_chars.saturating_mul(4)).saturating_add(8)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Query compilation and token matching
+
+/// A scoring unit: a standalone term or a phrase.
+struct Unit {
+    /// Weight in the score's sum.
+    base: f32,
+    /// Weight in the share of the query a span covers.
+    cover: f32,
+}
+
+struct PhraseSpec {
+    stems: Vec<u32>,
+    slop: u32,
+    unit: u32,
+}
+
+struct Matcher<'q> {
+    /// Distinct non-empty stems of terms and phrases.
+    stems: Vec<&'q str>,
+    /// The unit of each stem that is also a standalone term.
+    term_unit: Vec<Option<u32>>,
+    phrases: Vec<PhraseSpec>,
+    units: Vec<Unit>,
+    total_cover: f32,
+    /// First bytes of the stems: a word whose lowercased first byte is not here cannot match.
+    first_bytes: [bool; 256],
+    stemmer: frostem::Stemmer,
+}
+
+fn clean_weight(w: f32) -> f32 {
+    if w.is_finite() && w > 0.0 {
+        w.min(1e6)
+    } else {
+        MIN_WEIGHT
+    }
+}
+
+impl<'q> Matcher<'q> {
+    fn new(query: &'q HighlightQuery) -> Self {
+        let mut m = Matcher {
+            stems: Vec::new(),
+            term_unit: Vec::new(),
+            phrases: Vec::new(),
+            units: Vec::new(),
+            total_cover: 0.0,
+            first_bytes: [false; 256],
+            stemmer: english_stemmer(),
+        };
+        for term in &query.terms {
+            m.add_term(&term.stem, clean_weight(term.weight));
+        }
+        for phrase in &query.phrases {
+            let weight = clean_weight(phrase.weight);
+            let parts: Vec<&'q str> = phrase
+                .stems
+                .iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .collect();
+            match parts.as_slice() {
+                [] => {}
+                // A one-word phrase is a term, as in tantivy's query parser.
+                [one] => m.add_term(one, weight),
+                _ => {
+                    let stems = parts.iter().map(|s| m.intern(s)).collect();
+                    let unit = m.push_unit(weight * PHRASE_BOOST, weight);
+                    m.phrases.push(PhraseSpec {
+                        stems,
+                        slop: phrase.slop,
+                        unit,
+                    });
+                }
+            }
+        }
+        m.total_cover = m.units.iter().map(|u| u.cover).sum::<f32>().max(MIN_WEIGHT);
+        m
+    }
+
+    fn intern(&mut self, stem: &'q str) -> u32 {
+        if let Some(i) = self.stems.iter().position(|s| *s == stem) {
+            return i as u32;
+        }
+        if let Some(&b) = stem.as_bytes().first() {
+            self.first_bytes[b as usize] = true;
+        }
+        self.stems.push(stem);
+        self.term_unit.push(None);
+        (self.stems.len() - 1) as u32
+    }
+
+    fn push_unit(&mut self, base: f32, cover: f32) -> u32 {
+        self.units.push(Unit { base, cover });
+        (self.units.len() - 1) as u32
+    }
+
+    fn add_term(&mut self, stem: &'q str, weight: f32) {
+        if stem.is_empty() {
+            return;
+        }
+        let id = self.intern(stem) as usize;
+        match self.term_unit[id] {
+            Some(u) => {
+                let unit = &mut self.units[u as usize];
+                unit.base = unit.base.max(weight);
+                unit.cover = unit.cover.max(weight);
+            }
+            None => self.term_unit[id] = Some(self.push_unit(weight, weight)),
+        }
+    }
+
+    /// The stem id `word` (one surface token) normalises to, if it is a query stem.
+    fn match_word(&self, word: &str, ascii: bool, buf: &mut String, cache: &mut StemCache) -> Option<u32> {
+        let bytes = word.as_bytes();
+        if ascii {
+            // Reject on the surface bytes, before any copy: same first char, stem no longer
+            // than the word, and equal up to the last STEM_SLACK bytes of the stem.
+            let first = bytes.first()?.to_ascii_lowercase();
+            if !self.first_bytes[first as usize] {
+                return None;
+            }
+            let possible = self.stems.iter().any(|s| {
+                let s = s.as_bytes();
+                let keep = s.len().saturating_sub(STEM_SLACK).max(1);
+                bytes.len() >= s.len() && bytes[..keep].eq_ignore_ascii_case(&s[..keep])
+            });
+            if !possible {
+                return None;
+            }
+        }
+        lowercase_into(word, buf);
+        if !ascii {
+            let lower = buf.as_bytes();
+            let first = *lower.first()?;
+            if !self.first_bytes[first as usize] {
+                return None;
+            }
+            let possible = self.stems.iter().any(|s| {
+                let s = s.as_bytes();
+                let keep = s.len().saturating_sub(STEM_SLACK).max(1);
+                lower.len() >= s.len() && lower[..keep] == s[..keep]
+            });
+            if !possible {
+                return None;
+            }
+        }
+        if let Some(&known) = cache.get(buf.as_str()) {
+            return known;
+        }
+        let stem = self.stemmer.stem(buf);
+        let found = self.stems.iter().position(|s| *s == stem).map(|i| i as u32);
+        cache.insert(Box::from(buf.as_str()), found);
+        found
+    }
+}
+
+/// Per-call cache of the stems of candidate words (FxHash: keys are short, not adversarial
+/// enough to matter for one body).
+type StemCache = HashMap<Box<str>, Option<u32>, BuildHasherDefault<FxHasher>>;
+
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning: sentences and matching tokens in one pass
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+/// A token whose normalised form is a query stem.
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    /// Token position as tantivy counts it (dropped long tokens still take a position).
+    pos: u32,
+    stem: u32,
+    start: usize,
+    end: usize,
+    sentence: u32,
+}
+
+struct Scan {
+    sentences: Vec<Span>,
+    toks: Vec<Tok>,
+}
+
+/// `char::is_alphanumeric` for ASCII bytes, as a table for the hot loop.
+static ASCII_ALNUM: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric();
+        i += 1;
+    }
+    t
+};
+
+fn char_at(text: &str, i: usize) -> Option<char> {
+    text.get(i..).and_then(|s| s.chars().next())
+}
+
+impl Matcher<'_> {
+    /// Splits `body` into sentences and finds the tokens that match query stems, stopping at
+    /// the first sentence boundary at or after `limit` bytes (the open sentence is then closed
+    /// where the scan stopped).
+    fn scan(&self, body: &str, limit: usize) -> Scan {
+        let bytes = body.as_bytes();
+        let n = bytes.len();
+        let matching = !self.stems.is_empty();
+        let mut scan = Scan {
+            sentences: Vec::new(),
+            toks: Vec::new(),
+        };
+        let mut buf = String::new();
+        let mut cache = StemCache::default();
+        let mut pos: u32 = u32::MAX; // tantivy's first position is 0, reached by wrapping
+        let mut open: Option<usize> = None; // start of the sentence being read
+        let mut content_end = 0; // end of its last non-space char
+        let mut last_tok = Span { start: 0, end: 0 };
+        let mut i = 0;
+
+        macro_rules! close {
+            ($end:expr) => {
+                if let Some(start) = open.take() {
+                    let end: usize = $end;
+                    if end > start {
+                        scan.sentences.push(Span { start, end });
+                    }
+                    if end >= limit {
+                        break;
+                    }
+                }
+            };
+        }
+
+        while i < n {
+            if i >= limit && open.is_none() {
+                break;
+            }
+            let b = bytes[i];
+            let (ch, len) = if b < 0x80 {
+                (b as char, 1)
+            } else {
+                match char_at(body, i) {
+                    Some(c) => (c, c.len_utf8()),
+                    None => {
+                        i += 1; // unreachable for a &str: i always sits on a char boundary
+                        continue;
+                    }
+                }
+            };
+            let alnum = if b < 0x80 { ASCII_ALNUM[b as usize] } else { ch.is_alphanumeric() };
+            if alnum {
+                let start = i;
+                let mut ascii = b < 0x80;
+                let mut j = i + len;
+                while j < n {
+                    let c = bytes[j];
+                    if c < 0x80 {
+                        if !ASCII_ALNUM[c as usize] {
+                            break;
+                        }
+                        j += 1;
+                    } else {
+                        match char_at(body, j) {
+                            Some(c) if c.is_alphanumeric() => {
+                                ascii = false;
+                                j += c.len_utf8();
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                pos = pos.wrapping_add(1);
+                if open.is_none() {
+                    open = Some(start);
+                }
+                if matching && j - start < MAX_TOKEN_BYTES {
+                    if let Some(stem) = self.match_word(&body[start..j], ascii, &mut buf, &mut cache) {
+                        scan.toks.push(Tok {
+                            pos,
+                            stem,
+                            start,
+                            end: j,
+                            sentence: scan.sentences.len() as u32,
+                        });
+                    }
+                }
+                last_tok = Span { start, end: j };
+                content_end = j;
+                i = j;
+                continue;
+            }
+            match ch {
+                '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
+                    if open.is_some() && newline_breaks(body, i + len, ch) {
+                        close!(content_end);
+                    }
+                }
+                '.' | '!' | '?' => {
+                    if open.is_none() {
+                        open = Some(i);
+                    }
+                    content_end = i + 1;
+                    if let Some(end) = sentence_end(body, i, last_tok) {
+                        content_end = end;
+                        i = end;
+                        close!(end);
+                        continue;
+                    }
+                }
+                c if c.is_whitespace() => {}
+                _ => {
+                    if open.is_none() {
+                        open = Some(i);
+                    }
+                    content_end = i + len;
+                }
+            }
+            if i >= limit {
+                close!(content_end);
+            }
+            i += len;
+        }
+        if let Some(start) = open {
+            if content_end > start {
+                scan.sentences.push(Span { start, end: content_end });
+            }
+        }
+        scan
+    }
+}
+
+/// Whether a line break ends the sentence: always at a blank line (paragraph break), and at a
+/// single newline unless the next line continues in lowercase (hard-wrapped text).
+fn newline_breaks(body: &str, after: usize, ch: char) -> bool {
+    if ch == '\u{2029}' {
+        return true;
+    }
+    let rest = body.get(after..).unwrap_or("");
+    let mut chars = rest.chars().skip_while(|c| *c == ' ' || *c == '\t' || *c == '\r');
+    match chars.next() {
+        None => true,
+        Some(c) if c == '\n' || c == '\u{2029}' => true,
+        Some(c) => !c.is_lowercase(),
+    }
+}
+
+/// If the terminator at `i` ('.', '!' or '?') ends a sentence, the byte just past the sentence
+/// (after any further terminators and closing quotes or brackets).
+fn sentence_end(body: &str, i: usize, last_tok: Span) -> Option<usize> {
+    let rest = body.get(i..)?;
+    let mut end = i;
+    for (off, c) in rest.char_indices() {
+        if matches!(c, '.' | '!' | '?' | '"' | '\'' | ')' | ']' | '’' | '”' | '»' | '…') {
+            end = i + off + c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    let after = body.get(end..)?;
+    let mut chars = after.chars();
+    match chars.next() {
+        None => return Some(end),
+        Some(c) if c.is_whitespace() => {}
+        Some(_) => return None, // "3.5", "U.S.", "example.com"
+    }
+    let next = after.chars().find(|c| !c.is_whitespace());
+    let Some(next) = next else {
+        return Some(end);
+    };
+    let opens = next.is_uppercase()
+        || next.is_numeric()
+        || matches!(next, '"' | '\'' | '(' | '[' | '‘' | '“' | '«');
+    if !opens {
+        return None;
+    }
+    if body.as_bytes().get(i) == Some(&b'.') && last_tok.end == i && last_tok.end > last_tok.start {
+        let word = &body[last_tok.start..last_tok.end];
+        if word.chars().count() == 1 || ABBREVIATIONS.contains(&word) {
+            return None;
+        }
+    }
+    Some(end)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolving matches: term hits, phrase occurrences, highlight ranges
+
+/// One scored occurrence: a standalone term, or a whole phrase occurrence.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    unit: u32,
+    start: usize,
+    end: usize,
+    sentence: u32,
+}
+
+impl Matcher<'_> {
+    /// Scored hits (sorted by sentence, then start) and merged highlight ranges.
+    fn resolve(&self, toks: &[Tok]) -> (Vec<Hit>, Vec<(usize, usize)>) {
+        let mut hits = Vec::new();
+        let mut ranges = Vec::new();
+        for t in toks {
+            if let Some(unit) = self.term_unit[t.stem as usize] {
+                hits.push(Hit {
+                    unit,
+                    start: t.start,
+                    end: t.end,
+                    sentence: t.sentence,
+                });
+                ranges.push((t.start, t.end));
+            }
+        }
+        let mut budget = PHRASE_STEP_BUDGET;
+        let mut chosen = Vec::new();
+        for phrase in &self.phrases {
+            find_phrase(phrase, toks, &mut budget, &mut chosen, &mut hits, &mut ranges);
+        }
+        hits.sort_unstable_by_key(|h| (h.sentence, h.start, h.unit));
+        (hits, merge_ranges(ranges))
+    }
+}
+
+/// Finds every occurrence of `phrase` among the matching tokens: for each token of its first
+/// stem, the other stems in order at positions within the slop. As in tantivy, slop is spent on
+/// each term's distance from where it would sit in an exact match, summed over the phrase.
+fn find_phrase(
+    phrase: &PhraseSpec,
+    toks: &[Tok],
+    budget: &mut usize,
+    chosen: &mut Vec<(usize, u32)>,
+    hits: &mut Vec<Hit>,
+    ranges: &mut Vec<(usize, usize)>,
+) {
+    let k = phrase.stems.len();
+    let Some(&first) = phrase.stems.first().filter(|_| k >= 2) else {
+        return;
+    };
+    let slop = i64::from(phrase.slop);
+    // cursor[level]: next token index to try for that level
+    let mut cursor = vec![0usize; k];
+    for (t0, tok) in toks.iter().enumerate() {
+        if tok.stem != first {
+            continue;
+        }
+        chosen.clear();
+        chosen.push((t0, 0)); // (token index, slop used so far)
+        let mut level = 1;
+        cursor[1] = window_start(toks, tok.pos, 0, slop);
+        while level >= 1 && level < k {
+            let Some(&(prev, used)) = chosen.get(level - 1) else {
+                break;
+            };
+            let target = i64::from(toks[prev].pos) + 1;
+            let remaining = slop - i64::from(used);
+            let mut next = None;
+            while let Some(t) = toks.get(cursor[level]) {
+                if *budget == 0 {
+                    return;
+                }
+                *budget -= 1;
+                let c = cursor[level];
+                cursor[level] += 1;
+                let d = i64::from(t.pos) - target;
+                if d > remaining {
+                    cursor[level] = toks.len();
+                    break;
+                }
+                if d.abs() <= remaining
+                    && t.stem == phrase.stems[level]
+                    && !chosen.iter().any(|&(ci, _)| ci == c)
+                {
+                    next = Some((c, used + d.unsigned_abs() as u32));
+                    break;
+                }
+            }
+            match next {
+                Some(step) => {
+                    chosen.truncate(level);
+                    chosen.push(step);
+                    level += 1;
+                    if level < k {
+                        cursor[level] =
+                            window_start(toks, toks[step.0].pos, i64::from(step.1), slop);
+                    }
+                }
+                None => {
+                    level -= 1;
+                    chosen.truncate(level.max(1));
+                }
+            }
+        }
+        if level < k || chosen.len() != k {
+            continue;
+        }
+        let start = chosen.iter().map(|&(c, _)| toks[c].start).min().unwrap_or(tok.start);
+        let end = chosen.iter().map(|&(c, _)| toks[c].end).max().unwrap_or(tok.end);
+        hits.push(Hit {
+            unit: phrase.unit,
+            start,
+            end,
+            sentence: tok.sentence,
+        });
+        let exact = chosen.last().is_some_and(|&(_, used)| used == 0);
+        if exact {
+            ranges.push((start, end));
+        } else {
+            ranges.extend(chosen.iter().map(|&(c, _)| (toks[c].start, toks[c].end)));
+        }
+    }
+}
+
+/// First token index whose position can follow a token at `pos` with `used` of `slop` spent.
+fn window_start(toks: &[Tok], pos: u32, used: i64, slop: i64) -> usize {
+    let lowest = i64::from(pos) + 1 - (slop - used);
+    toks.partition_point(|t| i64::from(t.pos) < lowest)
+}
+
+fn merge_ranges(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+/// The merged `ranges` that fall in `start..end`, clipped and made relative to `start`.
+fn clip_ranges(ranges: &[(usize, usize)], start: usize, end: usize) -> Vec<[usize; 2]> {
+    let first = ranges.partition_point(|r| r.1 <= start);
+    ranges[first..]
+        .iter()
+        .take_while(|r| r.0 < end)
+        .filter_map(|&(s, e)| {
+            let (s, e) = (s.max(start), e.min(end));
+            (s < e).then(|| [s - start, e - start])
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scoring and passage selection
+
+/// Running score of a span: the sum of unit weights with diminishing returns for repeats,
+/// multiplied by how much of the query (by weight) the span covers, so distinct rare terms win
+/// and a common word repeated cannot pick a passage on its own.
+struct Accumulator<'u> {
+    units: &'u [Unit],
+    counts: Vec<u32>,
+    base: f32,
+    covered: f32,
+}
+
+impl<'u> Accumulator<'u> {
+    fn new(units: &'u [Unit]) -> Self {
+        Accumulator {
+            units,
+            counts: vec![0; units.len()],
+            base: 0.0,
+            covered: 0.0,
+        }
+    }
+
+    fn saturation(count: u32) -> f32 {
+        SATURATION[(count as usize).min(SATURATION.len() - 1)]
+    }
+
+    fn add(&mut self, unit: u32) {
+        let (Some(c), Some(u)) = (self.counts.get_mut(unit as usize), self.units.get(unit as usize)) else {
+            return;
+        };
+        *c += 1;
+        self.base += u.base * (Self::saturation(*c) - Self::saturation(*c - 1));
+        if *c == 1 {
+            self.covered += u.cover;
+        }
+    }
+
+    fn remove(&mut self, unit: u32) {
+        let (Some(c), Some(u)) = (self.counts.get_mut(unit as usize), self.units.get(unit as usize)) else {
+            return;
+        };
+        if *c == 0 {
+            return;
+        }
+        self.base -= u.base * (Self::saturation(*c) - Self::saturation(*c - 1));
+        *c -= 1;
+        if *c == 0 {
+            self.covered -= u.cover;
+        }
+    }
+
+    fn score(&self, total_cover: f32) -> f32 {
+        let coverage = (self.covered / total_cover).clamp(0.0, 1.0);
+        self.base.max(0.0) * (1.0 + coverage) * (1.0 + coverage)
+    }
+
+    fn score_of(&mut self, hits: &[Hit], total_cover: f32) -> f32 {
+        for h in hits {
+            self.add(h.unit);
+        }
+        let s = self.score(total_cover);
+        for h in hits {
+            self.remove(h.unit);
+        }
+        // Start every span from exact zero, whatever the float rounding of add/remove.
+        self.base = 0.0;
+        self.covered = 0.0;
+        s
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Chosen {
+    first: usize,
+    last: usize,
+    start: usize,
+    end: usize,
+    score: f32,
+}
+
+struct Selector<'a> {
+    body: &'a str,
+    matcher: &'a Matcher<'a>,
+    sentences: &'a [Span],
+    hits: &'a [Hit],
+    max_chars: usize,
+    chosen: Vec<Chosen>,
+    acc: Accumulator<'a>,
+}
+
+impl<'a> Selector<'a> {
+    /// Greedy: the best sentence not yet used anchors a passage, which grows into free
+    /// neighbours (the better-scoring side first, the following one on a tie) while the budget
+    /// allows. Repeats until `count` passages or no matching sentence is left.
+    fn select(&mut self, count: usize) -> Vec<Chosen> {
+        let total = self.matcher.total_cover;
+        let mut scores = vec![0.0f32; self.sentences.len()];
+        let mut anchors = Vec::new();
+        let mut i = 0;
+        while i < self.hits.len() {
+            let s = self.hits[i].sentence;
+            let j = i + self.hits[i..].partition_point(|h| h.sentence == s);
+            let score = self.acc.score_of(&self.hits[i..j], total);
+            if let Some(slot) = scores.get_mut(s as usize) {
+                *slot = score;
+                anchors.push((score, s as usize));
+            }
+            i = j;
+        }
+        anchors.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, anchor) in &anchors {
+            if self.chosen.len() >= count {
+                break;
+            }
+            if !self.is_free(anchor) {
+                continue;
+            }
+            let passage = self.grow(anchor, &scores);
+            self.chosen.push(passage);
+        }
+        std::mem::take(&mut self.chosen)
+    }
+
+    fn is_free(&self, sentence: usize) -> bool {
+        !self.chosen.iter().any(|c| c.first <= sentence && sentence <= c.last)
+    }
+
+    fn sentence_hits(&self, first: usize, last: usize) -> &'a [Hit] {
+        let hits: &'a [Hit] = self.hits;
+        let lo = hits.partition_point(|h| (h.sentence as usize) < first);
+        let hi = hits.partition_point(|h| (h.sentence as usize) <= last);
+        &hits[lo..hi.max(lo)]
+    }
+
+    fn grow(&mut self, anchor: usize, scores: &[f32]) -> Chosen {
+        let sentences = self.sentences;
+        let body = self.body;
+        let span = sentences[anchor];
+        let mut len = body[span.start..span.end].chars().count();
+        if len > self.max_chars {
+            let hits = self.sentence_hits(anchor, anchor);
+            let (start, end) = cut_window(body, span, hits, self.max_chars, self.matcher, &mut self.acc);
+            let inside: Vec<Hit> =
+                hits.iter().filter(|h| h.start >= start && h.end <= end).copied().collect();
+            let score = self.acc.score_of(&inside, self.matcher.total_cover);
+            return Chosen {
+                first: anchor,
+                last: anchor,
+                start,
+                end,
+                score,
+            };
+        }
+        let (mut first, mut last) = (anchor, anchor);
+        loop {
+            let prev = first
+                .checked_sub(1)
+                .filter(|&p| self.is_free(p))
+                .map(|p| (p, body[sentences[p].start..sentences[first].start].chars().count()));
+            let next = Some(last + 1)
+                .filter(|&q| q < sentences.len() && self.is_free(q))
+                .map(|q| (q, body[sentences[last].end..sentences[q].end].chars().count()));
+            let score = |c: Option<(usize, usize)>| c.map_or(f32::NEG_INFINITY, |(s, _)| scores[s]);
+            let order = if score(prev) > score(next) { [prev, next] } else { [next, prev] };
+            let Some((s, cost)) = order.into_iter().flatten().find(|&(_, cost)| len + cost <= self.max_chars)
+            else {
+                break;
+            };
+            len += cost;
+            if s < first {
+                first = s;
+            } else {
+                last = s;
+            }
+        }
+        let hits = self.sentence_hits(first, last);
+        let score = self.acc.score_of(hits, self.matcher.total_cover);
+        Chosen {
+            first,
+            last,
+            start: sentences[first].start,
+            end: sentences[last].end,
+            score,
+        }
+    }
+}
+
+/// A window of at most `max_chars` chars inside a sentence that is longer than that: the run of
+/// hits that scores best within the budget, with context around it, cut at word boundaries.
+fn cut_window(
+    body: &str,
+    span: Span,
+    hits: &[Hit],
+    max_chars: usize,
+    matcher: &Matcher<'_>,
+    acc: &mut Accumulator<'_>,
+) -> (usize, usize) {
+    // Choose the core on bytes: a window of max_chars bytes never holds more than max_chars chars.
+    let mut core = (span.start, span.start);
+    let mut best = f32::NEG_INFINITY;
+    let mut j = 0;
+    for i in 0..hits.len() {
+        j = j.max(i);
+        while j < hits.len() && hits[j].end.min(span.end).saturating_sub(hits[i].start) <= max_chars {
+            acc.add(hits[j].unit);
+            j += 1;
+        }
+        let (score, end) = if j > i {
+            let end = hits[i..j].iter().map(|h| h.end).max().unwrap_or(hits[i].end);
+            (acc.score(matcher.total_cover), end)
+        } else {
+            (0.0, hits[i].end) // a single hit longer than the budget
+        };
+        if score > best {
+            best = score;
+            core = (hits[i].start, end);
+        }
+        if j > i {
+            acc.remove(hits[i].unit);
+        }
+    }
+    acc.base = 0.0;
+    acc.covered = 0.0;
+    let start = core.0.clamp(span.start, span.end);
+    let mut end = core.1.clamp(start, span.end);
+    if end - start > max_chars {
+        end = floor_char_boundary(body, start + max_chars);
+    }
+    let core = (start, end);
+
+    // Spend what is left of the budget on context: a third before, the rest after, and whatever
+    // one side cannot use on the other.
+    let used = body[core.0..core.1].chars().count();
+    let spare = max_chars.saturating_sub(used);
+    let mut start = back_chars(body, span.start, core.0, spare / 3);
+    let taken = body[start..core.0].chars().count();
+    let mut end = forward_chars(body, core.1, span.end, spare - taken);
+    let after = body[core.1..end].chars().count();
+    if taken + after < spare {
+        start = back_chars(body, span.start, core.0, spare - after);
+    }
+
+    // Whole words only: drop a word cut at either edge, unless that leaves nothing.
+    let (cut_start, cut_end) = (start, end);
+    if start > span.start && start < core.0 && is_word_char_before(body, start) && is_word_char_at(body, start) {
+        while start < core.0 && is_word_char_at(body, start) {
+            start += char_at(body, start).map_or(1, char::len_utf8);
+        }
+    }
+    while start < core.0 && char_at(body, start).is_some_and(|c| !c.is_alphanumeric()) {
+        start += char_at(body, start).map_or(1, char::len_utf8);
+    }
+    if end < span.end && end > core.1 && is_word_char_before(body, end) && is_word_char_at(body, end) {
+        while end > core.1 && is_word_char_before(body, end) {
+            end = floor_char_boundary(body, end - 1);
+        }
+    }
+    while end > core.1 && body[..end].chars().next_back().is_some_and(char::is_whitespace) {
+        end = floor_char_boundary(body, end - 1);
+    }
+    if end <= start {
+        (cut_start, cut_end)
+    } else {
+        (start, end)
+    }
+}
+
+fn is_word_char_at(body: &str, i: usize) -> bool {
+    char_at(body, i).is_some_and(char::is_alphanumeric)
+}
+
+fn is_word_char_before(body: &str, i: usize) -> bool {
+    body.get(..i).and_then(|s| s.chars().next_back()).is_some_and(char::is_alphanumeric)
+}
+
+fn floor_char_boundary(body: &str, mut i: usize) -> usize {
+    i = i.min(body.len());
+    while !body.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The offset `n` chars before `from`, not before `floor`.
+fn back_chars(body: &str, floor: usize, from: usize, n: usize) -> usize {
+    if n == 0 {
+        return from;
+    }
+    body[floor..from].char_indices().rev().take(n).last().map_or(from, |(off, _)| floor + off)
+}
+
+/// The offset `n` chars after `from`, not past `ceil`.
+fn forward_chars(body: &str, from: usize, ceil: usize, n: usize) -> usize {
+    body[from..ceil].char_indices().nth(n).map_or(ceil, |(off, _)| from + off)
+}
+
+/// The lead: the first sentences up to the budget (the first one cut if it alone is too long).
+fn lead(body: &str, sentences: &[Span], max_chars: usize) -> Vec<Passage> {
+    let Some(&first) = sentences.first() else {
+        return Vec::new();
+    };
+    let mut len = body[first.start..first.end].chars().count();
+    let (start, end) = if len > max_chars {
+        let empty = Matcher::new(&EMPTY_QUERY);
+        let mut acc = Accumulator::new(&empty.units);
+        cut_window(body, first, &[], max_chars, &empty, &mut acc)
+    } else {
+        let mut end = first.end;
+        for pair in sentences.windows(2) {
+            let cost = body[pair[0].end..pair[1].end].chars().count();
+            if len + cost > max_chars {
+                break;
+            }
+            len += cost;
+            end = pair[1].end;
+        }
+        (first.start, end)
+    };
+    vec![Passage {
+        text: body[start..end].to_string(),
+        highlights: Vec::new(),
+        score: 0.0,
+        start,
+        end,
+    }]
+}
+
+static EMPTY_QUERY: HighlightQuery = HighlightQuery {
+    terms: Vec::new(),
+    phrases: Vec::new(),
+};

@@ -1,0 +1,601 @@
+//! Turning a parsed query plus filters into a tantivy query, running it, and
+//! assembling hits with their best passages.
+
+use std::ops::Bound as StdBound;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use super::parse::{self, Expr, FieldName};
+use super::passages::{self, HighlightQuery, Passage, PassageOptions, Phrase, QueryTerm};
+use crate::article::Entities;
+use crate::error::{Error, Result};
+use crate::index::NewsIndex;
+use crate::index::schema::{self, Fields};
+
+/// How much more a title match counts than a body match.
+pub const TITLE_BOOST: f32 = 2.0;
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+/// A search request: the query text plus the flags that narrow it.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub query: String,
+    pub limit: usize,
+    pub offset: usize,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Each must match (AND); values compare case-insensitively.
+    pub sources: Vec<String>,
+    pub persons: Vec<String>,
+    pub orgs: Vec<String>,
+    pub places: Vec<String>,
+    pub sort: SortOrder,
+    pub passages: usize,
+    pub passage_chars: usize,
+}
+
+impl SearchRequest {
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            limit: 10,
+            offset: 0,
+            since: None,
+            until: None,
+            sources: Vec::new(),
+            persons: Vec::new(),
+            orgs: Vec::new(),
+            places: Vec::new(),
+            sort: SortOrder::Relevance,
+            passages: 2,
+            passage_chars: 300,
+        }
+    }
+}
+
+/// One ranked article.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub rank: usize,
+    /// BM25 score; `None` when sorted by date.
+    pub score: Option<f32>,
+    pub id: String,
+    pub title: Option<String>,
+    /// Byte ranges of matching words in `title`.
+    pub title_highlights: Vec<[usize; 2]>,
+    pub published: Option<DateTime<Utc>>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub path: Option<String>,
+    pub authors: Vec<String>,
+    pub language: Option<String>,
+    pub entities: Entities,
+    pub passages: Vec<Passage>,
+    /// Length of the body in bytes, so a renderer can tell whether passages reach its end.
+    pub body_len: usize,
+}
+
+/// The outcome of a search.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    /// Articles matching the query and filters.
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// True when no article had every word, so articles with some of them are shown.
+    pub relaxed: bool,
+}
+
+/// A search session over one index: keeps the searcher and analyzers.
+pub struct Searching {
+    searcher: Searcher,
+    fields: Fields,
+    text: TextAnalyzer,
+    name: TextAnalyzer,
+    keyword: TextAnalyzer,
+}
+
+impl Searching {
+    pub fn new(index: &NewsIndex) -> Result<Searching> {
+        let searcher = index.reader()?.searcher();
+        let tokenizers = index.tantivy().tokenizers();
+        let get = |name: &str| {
+            tokenizers
+                .get(name)
+                .ok_or_else(|| Error::Internal(format!("analyzer {name:?} is not registered")))
+        };
+        Ok(Searching {
+            searcher,
+            fields: *index.fields(),
+            text: get(schema::TEXT_ANALYZER)?,
+            name: get(schema::NAME_ANALYZER)?,
+            keyword: get(schema::KEYWORD_ANALYZER)?,
+        })
+    }
+
+    pub fn searcher(&self) -> &Searcher {
+        &self.searcher
+    }
+
+    /// Articles in the index.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// Number of articles matching the request (query and filters), like `grep -c`.
+    pub fn count(&mut self, req: &SearchRequest) -> Result<(usize, bool)> {
+        let expr = parse::parse(&req.query)?;
+        let query = self.build(&expr, req)?;
+        let n = self.searcher.search(&query, &Count)?;
+        if n == 0
+            && let Some(relaxed) = relax(&expr)
+        {
+            let query = self.build(&relaxed, req)?;
+            return Ok((self.searcher.search(&query, &Count)?, true));
+        }
+        Ok((n, false))
+    }
+
+    /// Runs the request: ranked hits with passages.
+    pub fn search(&mut self, req: &SearchRequest) -> Result<SearchResults> {
+        let expr = parse::parse(&req.query)?;
+        let query = self.build(&expr, req)?;
+        let (mut total, mut docs) = self.top(&*query, req)?;
+        let mut relaxed = false;
+        let mut used = expr;
+        if total == 0
+            && let Some(r) = relax(&used)
+        {
+            let query = self.build(&r, req)?;
+            (total, docs) = self.top(&*query, req)?;
+            relaxed = true;
+            used = r;
+        }
+        let highlight = self.highlight_query(&used)?;
+        let opts = PassageOptions {
+            count: req.passages,
+            max_chars: req.passage_chars,
+        };
+        let mut hits = Vec::with_capacity(docs.len());
+        for (i, (score, address)) in docs.into_iter().enumerate() {
+            let doc: TantivyDocument = self.searcher.doc(address)?;
+            hits.push(self.hit(req.offset + i + 1, score, &doc, &highlight, &opts));
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            relaxed,
+        })
+    }
+
+    /// Looks up one article by id.
+    pub fn get(&mut self, id: &str) -> Result<Option<Hit>> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = top.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = self.searcher.doc(*address)?;
+        let empty = HighlightQuery {
+            terms: Vec::new(),
+            phrases: Vec::new(),
+        };
+        let opts = PassageOptions {
+            count: 0,
+            max_chars: 0,
+        };
+        Ok(Some(self.hit(1, None, &doc, &empty, &opts)))
+    }
+
+    /// The stored body of an article (for `show`).
+    pub fn body(&self, hit_id: &str) -> Result<Option<String>> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, hit_id),
+            IndexRecordOption::Basic,
+        );
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = top.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = self.searcher.doc(*address)?;
+        Ok(first_str(&doc, self.fields.body))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn top(
+        &self,
+        query: &dyn Query,
+        req: &SearchRequest,
+    ) -> Result<(usize, Vec<(Option<f32>, DocAddress)>)> {
+        let limit = req.limit.max(1);
+        let top = TopDocs::with_limit(limit).and_offset(req.offset);
+        let (total, docs) = match req.sort {
+            SortOrder::Relevance => {
+                let (n, docs) = self.searcher.search(query, &(Count, top.order_by_score()))?;
+                (n, docs.into_iter().map(|(s, a)| (Some(s), a)).collect())
+            }
+            SortOrder::Date => {
+                let (n, docs) = self.searcher.search(
+                    query,
+                    &(
+                        Count,
+                        top.order_by_fast_field::<tantivy::DateTime>("published", Order::Desc),
+                    ),
+                )?;
+                (n, docs.into_iter().map(|(_, a)| (None, a)).collect())
+            }
+        };
+        let docs = if req.limit == 0 { Vec::new() } else { docs };
+        Ok((total, docs))
+    }
+
+    fn hit(
+        &self,
+        rank: usize,
+        score: Option<f32>,
+        doc: &TantivyDocument,
+        highlight: &HighlightQuery,
+        opts: &PassageOptions,
+    ) -> Hit {
+        let f = &self.fields;
+        let title = first_str(doc, f.title);
+        let body = first_str(doc, f.body).unwrap_or_default();
+        let all = |field: Field| -> Vec<String> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let passages = if opts.count == 0 {
+            Vec::new()
+        } else {
+            passages::passages(&body, highlight, opts)
+        };
+        Hit {
+            rank,
+            score,
+            id: first_str(doc, f.id).unwrap_or_default(),
+            title_highlights: title
+                .as_deref()
+                .map(|t| passages::highlight(t, highlight))
+                .unwrap_or_default(),
+            title,
+            published: doc
+                .get_first(f.published)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0)),
+            source: first_str(doc, f.source),
+            url: first_str(doc, f.url),
+            path: first_str(doc, f.path),
+            authors: all(f.authors),
+            language: first_str(doc, f.language),
+            entities: Entities {
+                person: all(f.person),
+                org: all(f.org),
+                place: all(f.place),
+                misc: all(f.misc),
+            },
+            passages,
+            body_len: body.trim_end().len(),
+        }
+    }
+
+    /// The tantivy query for a parsed expression with the request's filters.
+    fn build(&mut self, expr: &Expr, req: &SearchRequest) -> Result<Box<dyn Query>> {
+        let main = self.expr(expr)?.unwrap_or_else(|| Box::new(EmptyQuery));
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if req.since.is_some() || req.until.is_some() {
+            filters.push(self.date_range(req.since, req.until));
+        }
+        for source in &req.sources {
+            filters.push(self.leaf(Some(FieldName::Source), source, 0, true)?);
+        }
+        let entity_filters = [
+            (FieldName::Person, &req.persons),
+            (FieldName::Org, &req.orgs),
+            (FieldName::Place, &req.places),
+        ];
+        for (field, values) in entity_filters {
+            for value in values {
+                filters.push(self.leaf(Some(field), value, 0, true)?);
+            }
+        }
+        if filters.is_empty() {
+            return Ok(main);
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+        for filter in filters {
+            // Filters narrow the hits without changing their scores.
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// `None` when the expression has no searchable token (e.g. only punctuation).
+    fn expr(&mut self, expr: &Expr) -> Result<Option<Box<dyn Query>>> {
+        Ok(match expr {
+            Expr::Term { field, text } => Some(self.leaf(*field, text, 0, false)?),
+            Expr::Phrase { field, text, slop } => Some(self.leaf(*field, text, *slop, true)?),
+            Expr::DateRange { from, to } => Some(self.date_range(*from, *to)),
+            Expr::And { children, .. } => {
+                let mut clauses = Vec::new();
+                for child in children {
+                    let (occur, inner) = match child {
+                        Expr::Not(inner) => (Occur::MustNot, inner.as_ref()),
+                        other => (Occur::Must, other),
+                    };
+                    if let Some(q) = self.expr(inner)? {
+                        clauses.push((occur, q));
+                    }
+                }
+                bool_query(clauses)
+            }
+            Expr::Or(children) => {
+                let mut clauses = Vec::new();
+                for child in children {
+                    if let Some(q) = self.expr(child)? {
+                        clauses.push((Occur::Should, q));
+                    }
+                }
+                bool_query(clauses)
+            }
+            Expr::Not(inner) => self
+                .expr(inner)?
+                .and_then(|q| bool_query(vec![(Occur::MustNot, q)])),
+        })
+    }
+
+    fn date_range(&self, from: parse::Bound, to: parse::Bound) -> Box<dyn Query> {
+        let term = |d: DateTime<Utc>| {
+            Term::from_field_date_for_search(
+                self.fields.published,
+                tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+            )
+        };
+        let lo = from.map_or(StdBound::Unbounded, |d| StdBound::Included(term(d)));
+        let hi = to.map_or(StdBound::Unbounded, |d| StdBound::Included(term(d)));
+        if matches!((&lo, &hi), (StdBound::Unbounded, StdBound::Unbounded)) {
+            // `[* TO *]`: any article with a date.
+            let lo = StdBound::Included(term(DateTime::<Utc>::MIN_UTC));
+            return Box::new(RangeQuery::new(lo, StdBound::Unbounded));
+        }
+        Box::new(RangeQuery::new(lo, hi))
+    }
+
+    /// A word or phrase on one field, or on title and body when `field` is `None`.
+    fn leaf(
+        &mut self,
+        field: Option<FieldName>,
+        text: &str,
+        slop: u32,
+        phrase: bool,
+    ) -> Result<Box<dyn Query>> {
+        let f = self.fields;
+        let (targets, kind): (Vec<(Field, f32)>, Analyzer) = match field {
+            None => (vec![(f.title, TITLE_BOOST), (f.body, 1.0)], Analyzer::Text),
+            Some(FieldName::Title) => (vec![(f.title, 1.0)], Analyzer::Text),
+            Some(FieldName::Body) => (vec![(f.body, 1.0)], Analyzer::Text),
+            Some(FieldName::Source) => (vec![(f.source, 1.0)], Analyzer::Keyword),
+            Some(FieldName::Language) => (vec![(f.language, 1.0)], Analyzer::Keyword),
+            Some(FieldName::Id) => (vec![(f.id, 1.0)], Analyzer::Raw),
+            Some(FieldName::Author) => (vec![(f.authors, 1.0)], Analyzer::Name),
+            Some(FieldName::Person) => (vec![(f.person, 1.0)], Analyzer::Name),
+            Some(FieldName::Org) => (vec![(f.org, 1.0)], Analyzer::Name),
+            Some(FieldName::Place) => (vec![(f.place, 1.0)], Analyzer::Name),
+            Some(FieldName::Misc) => (vec![(f.misc, 1.0)], Analyzer::Name),
+            Some(FieldName::Url) => {
+                return Err(Error::Invalid(
+                    "the url field is stored, not searchable; search words of the url instead"
+                        .into(),
+                ));
+            }
+            Some(FieldName::Published) => {
+                return Err(Error::Invalid("published takes a date or a date range".into()));
+            }
+        };
+        let tokens = self.tokens(kind, text);
+        if tokens.is_empty() {
+            return Ok(Box::new(EmptyQuery));
+        }
+        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, boost) in targets {
+            let q: Box<dyn Query> = if tokens.len() == 1 {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &tokens[0].1),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else {
+                let terms = tokens
+                    .iter()
+                    .map(|(pos, t)| (*pos, Term::from_field_text(field, t)))
+                    .collect();
+                Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+            };
+            let q: Box<dyn Query> = if boost != 1.0 {
+                Box::new(BoostQuery::new(q, boost))
+            } else {
+                q
+            };
+            per_field.push((Occur::Should, q));
+        }
+        let _ = phrase;
+        Ok(if per_field.len() == 1 {
+            per_field.remove(0).1
+        } else {
+            Box::new(BooleanQuery::new(per_field))
+        })
+    }
+
+    fn tokens(&mut self, kind: Analyzer, text: &str) -> Vec<(usize, String)> {
+        let analyzer = match kind {
+            Analyzer::Text => &mut self.text,
+            Analyzer::Name => &mut self.name,
+            Analyzer::Keyword => &mut self.keyword,
+            Analyzer::Raw => return vec![(0, text.to_string())],
+        };
+        let mut out = Vec::new();
+        let mut stream = analyzer.token_stream(text);
+        while let Some(token) = stream.next() {
+            out.push((token.position, token.text.clone()));
+        }
+        out
+    }
+
+    /// The positive title/body words and phrases of a query, weighted by rarity.
+    fn highlight_query(&mut self, expr: &Expr) -> Result<HighlightQuery> {
+        let mut leaves = Vec::new();
+        collect_positive(expr, &mut leaves);
+        let n = self.searcher.num_docs().max(1) as f32;
+        let mut out = HighlightQuery {
+            terms: Vec::new(),
+            phrases: Vec::new(),
+        };
+        for (text, is_phrase, slop) in leaves {
+            let stems: Vec<String> = self
+                .tokens(Analyzer::Text, &text)
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect();
+            let mut weight = 0.0;
+            for stem in &stems {
+                weight += self.idf(stem, n)?;
+            }
+            if stems.is_empty() {
+                continue;
+            }
+            if stems.len() == 1 && !is_phrase {
+                if !out.terms.iter().any(|t| t.stem == stems[0]) {
+                    out.terms.push(QueryTerm {
+                        stem: stems[0].clone(),
+                        weight,
+                    });
+                }
+            } else if stems.len() == 1 {
+                out.terms.push(QueryTerm {
+                    stem: stems[0].clone(),
+                    weight,
+                });
+            } else {
+                out.phrases.push(Phrase {
+                    stems,
+                    slop,
+                    weight,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn idf(&self, stem: &str, n: f32) -> Result<f32> {
+        let df = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.fields.body, stem))? as f32;
+        Ok((1.0 + (n - df + 0.5) / (df + 0.5)).ln().max(0.01))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Analyzer {
+    Text,
+    Name,
+    Keyword,
+    Raw,
+}
+
+fn bool_query(clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+    if clauses.is_empty() {
+        return None;
+    }
+    if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+        // A purely negative query means "everything except".
+        let mut clauses = clauses;
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+        return Some(Box::new(BooleanQuery::new(clauses)));
+    }
+    let mut clauses = clauses;
+    if clauses.len() == 1 && clauses[0].0 != Occur::MustNot {
+        return Some(clauses.remove(0).1);
+    }
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// For a plain list of words (no explicit operator), the same words OR-ed: what to
+/// show when no article has them all.
+fn relax(expr: &Expr) -> Option<Expr> {
+    let Expr::And {
+        children,
+        implicit: true,
+    } = expr
+    else {
+        return None;
+    };
+    let (negative, positive): (Vec<&Expr>, Vec<&Expr>) =
+        children.iter().partition(|c| matches!(c, Expr::Not(_)));
+    if positive.len() < 2
+        || !positive
+            .iter()
+            .all(|c| matches!(c, Expr::Term { .. } | Expr::Phrase { .. }))
+    {
+        return None;
+    }
+    let any = Expr::Or(positive.into_iter().cloned().collect());
+    if negative.is_empty() {
+        return Some(any);
+    }
+    let mut children = vec![any];
+    children.extend(negative.into_iter().cloned());
+    Some(Expr::And {
+        children,
+        implicit: false,
+    })
+}
+
+/// Title/body leaves that are not negated: (text, is_phrase, slop).
+fn collect_positive(expr: &Expr, out: &mut Vec<(String, bool, u32)>) {
+    match expr {
+        Expr::Term { field, text } if is_text_field(*field) => out.push((text.clone(), false, 0)),
+        Expr::Phrase { field, text, slop } if is_text_field(*field) => {
+            out.push((text.clone(), true, *slop))
+        }
+        Expr::And { children, .. } | Expr::Or(children) => {
+            for child in children {
+                collect_positive(child, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_text_field(field: Option<FieldName>) -> bool {
+    matches!(
+        field,
+        None | Some(FieldName::Title) | Some(FieldName::Body)
+    )
+}
+
+fn first_str(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str().map(str::to_string))
+}
