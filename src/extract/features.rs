@@ -4,12 +4,13 @@
 //! once per token (char by char, no allocation) and features combine those hashes with a
 //! template id, so no string is built per feature.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::label::{self, Label};
 
 /// Features per token.
-pub const N_FEATURES: usize = 46;
+pub const N_FEATURES: usize = 49;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -39,6 +40,28 @@ fn feat(template: u64, v: u64) -> u64 {
     mix(template.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x5bd1_e995, v)
 }
 
+/// A hasher for keys that are already good 64-bit hashes: no SipHash on the hot path.
+#[derive(Default, Clone, Copy)]
+pub struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = fnv(self.0, b as u32);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = fmix(x);
+    }
+}
+
+/// Map and set keyed by word or feature hashes.
+pub type HashMap64<V> = HashMap<u64, V, BuildHasherDefault<PreHashed>>;
+pub type HashSet64 = HashSet<u64, BuildHasherDefault<PreHashed>>;
+
 /// Reads curly quotes as straight ones, the way the training data writes them.
 #[inline]
 pub fn norm_char(c: char) -> char {
@@ -62,7 +85,15 @@ pub fn word_hash(word: &str) -> u64 {
 /// Word-cluster codes: a bit path with a leading 1 (so the depth is implicit).
 #[derive(Debug, Clone, Default)]
 pub struct Clusters {
-    pub map: HashMap<u64, u16>,
+    pub map: HashMap64<u16>,
+    /// Lower-case forms (by [`lower_hash`]) that news text mostly writes in lower case;
+    /// in headlines and Title Case lines such words are read in lower case.
+    pub lower: HashSet64,
+}
+
+/// Hash of a word's case-folded form (digits read as 0), as features see it.
+pub fn lower_hash(word: &str) -> u64 {
+    tok_info(word, &Clusters::default()).lower
 }
 
 impl Clusters {
@@ -70,6 +101,19 @@ impl Clusters {
     fn get(&self, h: u64) -> Option<u16> {
         if self.map.is_empty() { None } else { self.map.get(&h).copied() }
     }
+}
+
+/// Generic words that follow a place name ("Kursk Oblast", "Hebei Province"). The list
+/// names no places; it lets designators unseen in training share what seen ones learned.
+const GEO_DESIGNATORS: &[&str] = &[
+    "oblast", "oblasts", "province", "provinces", "prefecture", "governorate", "county", "district",
+    "region", "krai", "kray", "raion", "rayon", "voivodeship", "canton", "emirate", "municipality",
+    "okrug", "island", "islands", "peninsula", "valley", "mountains", "strait", "gulf", "river",
+];
+
+fn geo_designators() -> &'static HashSet64 {
+    static SET: std::sync::OnceLock<HashSet64> = std::sync::OnceLock::new();
+    SET.get_or_init(|| GEO_DESIGNATORS.iter().map(|w| lower_hash(w)).collect())
 }
 
 /// Case classes of a token.
@@ -279,10 +323,24 @@ pub fn extract_doc(doc: &[Vec<&str>], clusters: &Clusters, out: &mut Vec<u64>) -
         .map(|s| s.iter().map(|w| tok_info(w, clusters)).collect())
         .collect();
     let modes: Vec<u8> = toks.iter().map(|s| sentence_mode(s)).collect();
+    let mut toks = toks;
+    if !clusters.lower.is_empty() {
+        // Truecase headline and Title Case words that running text writes in lower case.
+        for (s, sent) in toks.iter_mut().enumerate() {
+            if modes[s] == 0 {
+                continue;
+            }
+            for (i, t) in sent.iter_mut().enumerate() {
+                if matches!(t.case, CASE_INIT | CASE_ALLCAPS) && clusters.lower.contains(&t.lower) {
+                    *t = tok_info(&doc[s][i].to_lowercase(), clusters);
+                }
+            }
+        }
+    }
 
     // Document statistics per lower-case form: lower-case uses, and capitalised uses in
     // running text (not sentence-initial, not a headline).
-    let mut stats: HashMap<u64, (u16, u16)> = HashMap::new();
+    let mut stats: HashMap64<(u16, u16)> = HashMap64::default();
     let mut total = 0;
     for (s, sent) in toks.iter().enumerate() {
         for (i, t) in sent.iter().enumerate() {
@@ -369,8 +427,13 @@ pub fn extract_doc(doc: &[Vec<&str>], clusters: &Clusters, out: &mut Vec<u64>) -
             f[41] = feat(41, mix(t.lower, mode));
             f[42] = feat(42, mix(cluster_prefix(t.cluster, 15), case));
             f[43] = feat(43, mix(p1.exact, t.shape));
+            let geo = geo_designators();
+            let g = |t: &Tok| geo.contains(&t.lower) as u64;
+            f[46] = feat(46, g(p1) << 20 | g(t) << 16 | g(n1) << 12 | case);
             f[44] = feat(44, 100);
             f[45] = feat(45, 100);
+            f[47] = feat(47, 100);
+            f[48] = feat(48, 100);
             out.extend_from_slice(&f);
         }
     }
@@ -381,7 +444,8 @@ pub fn extract_doc(doc: &[Vec<&str>], clusters: &Clusters, out: &mut Vec<u64>) -
 /// how other capitalised occurrences of the same word were labelled, and the token's own
 /// first-pass label.
 pub fn apply_prior(info: &DocInfo, prior: &[Label], feats: &mut [u64]) {
-    let mut types: HashMap<u64, [u16; 5]> = HashMap::new();
+    let conj = [lower_hash("and"), lower_hash("or"), lower_hash(","), lower_hash("&")];
+    let mut types: HashMap64<[u16; 5]> = HashMap64::default();
     let mut k = 0;
     for sent in &info.toks {
         for t in sent {
@@ -396,6 +460,16 @@ pub fn apply_prior(info: &DocInfo, prior: &[Label], feats: &mut [u64]) {
         for (i, t) in sent.iter().enumerate() {
             let f = &mut feats[k * N_FEATURES..(k + 1) * N_FEATURES];
             let own = prior[k];
+            // Coordination: "Seoul and Kyiv" — the type across a conjunction.
+            let ty_at = |j: usize| label::ty(prior[k + j - i]).map_or(9, |x| x as u64);
+            let left = if i >= 2 && conj.contains(&sent[i - 1].lower) { ty_at(i - 2) } else { 10 };
+            let right = if i + 2 < sent.len() && conj[..2].contains(&sent[i + 1].lower) {
+                ty_at(i + 2)
+            } else {
+                10
+            };
+            f[47] = feat(47, left << 8 | t.case as u64);
+            f[48] = feat(48, right << 8 | t.case as u64);
             if is_cap(t.case) {
                 let mut c = types.get(&t.lower).copied().unwrap_or_default();
                 let slot = label::ty(own).map_or(0, |x| x + 1);
@@ -438,6 +512,7 @@ mod tests {
         assert_ne!(tok_info("Kyiv", &c).shape, tok_info("KYIV", &c).shape);
         // Curly and straight apostrophes are the same word.
         assert_eq!(tok_info("’s", &c).exact, tok_info("'s", &c).exact);
+        assert_eq!(lower_hash("Kýiv"), tok_info("KÝIV", &c).lower);
     }
 
     #[test]

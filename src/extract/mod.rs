@@ -169,7 +169,7 @@ mod tests {
         let a = Tagger::embedded().expect("shipped model parses");
         let b = Tagger::embedded().expect("shipped model parses");
         assert!(Arc::ptr_eq(&a.model, &b.model));
-        assert_eq!(a.model.stages.len(), 2);
+        assert_eq!(a.model.trans.len(), 2);
     }
 
     #[test]

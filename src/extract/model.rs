@@ -5,97 +5,157 @@
 //! A bitmap with a running rank per 64 buckets maps a bucket to its row of `N_LABELS` i16
 //! weights, so a lookup is one bit test, one popcount and one row read.
 
-use std::collections::HashMap;
-
-use super::features::{Clusters, N_FEATURES, apply_prior, extract_doc};
+use super::features::{Clusters, HashMap64, N_FEATURES, apply_prior, extract_doc};
 use super::label::{self, Label, N_LABELS};
 
-const MAGIC: &[u8; 8] = b"NDXNER01";
+const MAGIC: &[u8; 8] = b"NDXNER03";
 
 /// Transition scores: rows are the previous label, the last row is the sentence start.
 pub type Transitions = [[f32; N_LABELS]; N_LABELS + 1];
 
-/// One pass of the tagger: emission weights and transitions.
+/// Features that only the second pass reads (filled from first-pass labels).
+pub const PRIOR_FEATURES: [usize; 4] = [44, 45, 47, 48];
+
+fn is_prior(j: usize) -> bool {
+    PRIOR_FEATURES.contains(&j)
+}
+
+/// Emission weights of all passes in one table: a bucket's row holds `N_LABELS` i16 weights
+/// per pass, so both passes cost one lookup per feature.
 #[derive(Debug, Clone)]
-pub struct Stage {
+pub struct Weights {
     bits: u32,
+    passes: usize,
     /// Per 64 buckets: the occupancy bits and the number of rows before them.
     blocks: Vec<(u64, u32)>,
     rows: Vec<i16>,
-    scale: f32,
-    pub trans: Transitions,
+    scales: Vec<f32>,
 }
 
-impl Stage {
-    /// Builds a stage from dense weights of the buckets seen in training.
-    /// `weights(bucket)` yields that bucket's row; rows whose largest weight is below
-    /// `prune` are dropped.
-    pub fn from_rows(bits: u32, buckets: &[(u32, [f32; N_LABELS])], trans: Transitions, prune: f32) -> Stage {
-        let max = buckets
-            .iter()
-            .flat_map(|(_, r)| r.iter())
-            .fold(0f32, |m, &w| m.max(w.abs()))
-            .max(1e-9);
-        let scale = max / 32767.0;
-        let mut kept: Vec<(u32, [i16; N_LABELS])> = buckets
+impl Weights {
+    /// Builds the table from dense rows (`N_LABELS` weights per pass, passes side by side);
+    /// rows whose largest weight is below `prune` in every pass are dropped.
+    pub fn from_rows(bits: u32, passes: usize, buckets: &[(u32, Vec<f32>)], prune: f32) -> Weights {
+        let width = passes * N_LABELS;
+        let scales: Vec<f32> = (0..passes)
+            .map(|p| {
+                buckets
+                    .iter()
+                    .flat_map(|(_, r)| r[p * N_LABELS..(p + 1) * N_LABELS].iter())
+                    .fold(0f32, |m, &w| m.max(w.abs()))
+                    .max(1e-9)
+                    / 32767.0
+            })
+            .collect();
+        let mut kept: Vec<(u32, Vec<i16>)> = buckets
             .iter()
             .filter_map(|(b, r)| {
-                let q = r.map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16);
-                let big = r.iter().any(|w| w.abs() >= prune) && q.iter().any(|&x| x != 0);
-                big.then_some((*b, q))
+                let q: Vec<i16> = r
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &w)| {
+                        let w = if w.abs() < prune { 0.0 } else { w };
+                        (w / scales[i / N_LABELS]).round().clamp(-32767.0, 32767.0) as i16
+                    })
+                    .collect();
+                q.iter().any(|&x| x != 0).then_some((*b, q))
             })
             .collect();
         kept.sort_unstable_by_key(|(b, _)| *b);
         let n_blocks = (1usize << bits).div_ceil(64);
         let mut blocks = vec![(0u64, 0u32); n_blocks];
-        let mut rows = Vec::with_capacity(kept.len() * N_LABELS);
+        let mut rows = Vec::with_capacity(kept.len() * width);
         for (b, q) in &kept {
             blocks[*b as usize / 64].0 |= 1 << (b % 64);
             rows.extend_from_slice(q);
         }
+        rows.extend(std::iter::repeat_n(0, width));
         let mut acc = 0u32;
         for blk in &mut blocks {
             blk.1 = acc;
             acc += blk.0.count_ones();
         }
-        Stage {
+        Weights {
             bits,
+            passes,
             blocks,
             rows,
-            scale,
-            trans,
+            scales,
         }
     }
 
+    /// Stored rows (the trailing all-zero row is not counted).
     pub fn n_rows(&self) -> usize {
-        self.rows.len() / N_LABELS
+        self.rows.len() / (self.passes * N_LABELS) - 1
+    }
+
+    pub fn passes(&self) -> usize {
+        self.passes
     }
 
     #[inline]
     fn row(&self, h: u64) -> Option<&[i16]> {
-        let b = (h >> (64 - self.bits)) as usize;
-        let (bits, rank) = self.blocks[b / 64];
-        let bit = 1u64 << (b % 64);
-        if bits & bit == 0 {
-            return None;
-        }
-        let idx = rank as usize + (bits & (bit - 1)).count_ones() as usize;
-        Some(&self.rows[idx * N_LABELS..(idx + 1) * N_LABELS])
+        let idx = self.row_index(h);
+        let w = self.passes * N_LABELS;
+        (idx < self.n_rows()).then(|| &self.rows[idx * w..(idx + 1) * w])
     }
 
-    /// Emission scores for each token of `feats` (`N_FEATURES` hashes per token).
-    pub fn emissions(&self, feats: &[u64], out: &mut Vec<[f32; N_LABELS]>) {
-        out.clear();
+    /// The row of a feature hash, or `n_rows` (an all-zero row) when it has none.
+    /// Branch-free, so the loads of a token's features can all be in flight at once.
+    #[inline]
+    fn row_index(&self, h: u64) -> usize {
+        let b = (h >> (64 - self.bits)) as usize;
+        let (bits, rank) = self.blocks[b / 64];
+        let shift = b % 64;
+        let present = ((bits >> shift) & 1) as usize;
+        let below = (bits & ((1u64 << shift) - 1)).count_ones() as usize;
+        let idx = rank as usize + below;
+        let zero = self.rows.len() / (self.passes * N_LABELS) - 1;
+        present * idx + (1 - present) * zero
+    }
+
+    /// First-pass emission scores per token, and the second pass's sums over the features
+    /// it shares with the first (its prior features are added by [`Weights::add_prior`]).
+    pub fn emissions(&self, feats: &[u64], first: &mut Vec<[f32; N_LABELS]>, second: &mut Vec<[i32; N_LABELS]>) {
+        first.clear();
+        second.clear();
+        let w = self.passes * N_LABELS;
+        let mut idx = [0usize; N_FEATURES];
         for tf in feats.chunks_exact(N_FEATURES) {
-            let mut acc = [0i32; N_LABELS];
-            for &h in tf {
-                if let Some(r) = self.row(h) {
-                    for (a, &w) in acc.iter_mut().zip(r) {
-                        *a += w as i32;
+            for (i, &h) in idx.iter_mut().zip(tf) {
+                *i = self.row_index(h) * w;
+            }
+            let mut a1 = [0i32; N_LABELS];
+            let mut a2 = [0i32; N_LABELS];
+            for (j, &i) in idx.iter().enumerate() {
+                let r = &self.rows[i..i + w];
+                for (a, &x) in a1.iter_mut().zip(&r[..N_LABELS]) {
+                    *a += x as i32;
+                }
+                if w > N_LABELS && !is_prior(j) {
+                    for (a, &x) in a2.iter_mut().zip(&r[N_LABELS..]) {
+                        *a += x as i32;
                     }
                 }
             }
-            out.push(acc.map(|a| a as f32 * self.scale));
+            first.push(a1.map(|a| a as f32 * self.scales[0]));
+            second.push(a2);
+        }
+    }
+
+    /// Completes second-pass scores with the prior features.
+    pub fn add_prior(&self, feats: &[u64], second: &[[i32; N_LABELS]], out: &mut Vec<[f32; N_LABELS]>) {
+        out.clear();
+        for (tf, base) in feats.chunks_exact(N_FEATURES).zip(second) {
+            let mut a = *base;
+            for &j in &PRIOR_FEATURES {
+                if let Some(r) = self.row(tf[j]) {
+                    for (x, &w) in a.iter_mut().zip(&r[N_LABELS..2 * N_LABELS]) {
+                        *x += w as i32;
+                    }
+                }
+            }
+            out.push(a.map(|x| x as f32 * self.scales[1]));
         }
     }
 }
@@ -158,7 +218,9 @@ pub fn viterbi(emit: &[[f32; N_LABELS]], trans: &Transitions) -> Vec<Label> {
 #[derive(Debug, Clone)]
 pub struct Model {
     pub clusters: Clusters,
-    pub stages: Vec<Stage>,
+    pub weights: Weights,
+    /// One transition table per pass.
+    pub trans: Vec<Transitions>,
 }
 
 impl Model {
@@ -166,26 +228,27 @@ impl Model {
     pub fn tag_doc(&self, doc: &[Vec<&str>]) -> Vec<Label> {
         let mut feats = Vec::new();
         let info = extract_doc(doc, &self.clusters, &mut feats);
-        let mut emit = Vec::new();
-        let mut labels = self.decode(&self.stages[0], doc, &feats, &mut emit);
-        if let Some(second) = self.stages.get(1) {
-            apply_prior(&info, &labels, &mut feats);
-            labels = self.decode(second, doc, &feats, &mut emit);
+        let (mut first, mut second) = (Vec::new(), Vec::new());
+        self.weights.emissions(&feats, &mut first, &mut second);
+        let labels = decode(doc, &first, &self.trans[0]);
+        if self.trans.len() < 2 || self.weights.passes() < 2 {
+            return labels;
         }
-        labels
+        apply_prior(&info, &labels, &mut feats);
+        self.weights.add_prior(&feats, &second, &mut first);
+        decode(doc, &first, &self.trans[1])
     }
+}
 
-    fn decode(&self, stage: &Stage, doc: &[Vec<&str>], feats: &[u64], emit: &mut Vec<[f32; N_LABELS]>) -> Vec<Label> {
-        let mut out = Vec::with_capacity(feats.len() / N_FEATURES);
-        let mut k = 0;
-        for sent in doc {
-            let n = sent.len();
-            stage.emissions(&feats[k * N_FEATURES..(k + n) * N_FEATURES], emit);
-            out.extend(viterbi(emit, &stage.trans));
-            k += n;
-        }
-        out
+fn decode(doc: &[Vec<&str>], emit: &[[f32; N_LABELS]], trans: &Transitions) -> Vec<Label> {
+    let mut out = Vec::with_capacity(emit.len());
+    let mut k = 0;
+    for sent in doc {
+        let n = sent.len();
+        out.extend(viterbi(&emit[k..k + n], trans));
+        k += n;
     }
+    out
 }
 
 struct Reader<'a> {
@@ -225,22 +288,29 @@ impl Model {
         for (_, c) in &cl {
             out.extend_from_slice(&c.to_le_bytes());
         }
-        out.extend_from_slice(&(self.stages.len() as u32).to_le_bytes());
-        for st in &self.stages {
-            out.extend_from_slice(&st.bits.to_le_bytes());
-            out.extend_from_slice(&st.scale.to_le_bytes());
-            for row in &st.trans {
-                for w in row {
-                    out.extend_from_slice(&w.to_le_bytes());
+        let mut lower: Vec<u64> = self.clusters.lower.iter().copied().collect();
+        lower.sort_unstable();
+        out.extend_from_slice(&(lower.len() as u32).to_le_bytes());
+        for h in &lower {
+            out.extend_from_slice(&h.to_le_bytes());
+        }
+        let w = &self.weights;
+        out.extend_from_slice(&(w.passes as u32).to_le_bytes());
+        out.extend_from_slice(&w.bits.to_le_bytes());
+        for (scale, trans) in w.scales.iter().zip(&self.trans) {
+            out.extend_from_slice(&scale.to_le_bytes());
+            for row in trans {
+                for x in row {
+                    out.extend_from_slice(&x.to_le_bytes());
                 }
             }
-            out.extend_from_slice(&(st.n_rows() as u32).to_le_bytes());
-            for (bits, _) in &st.blocks {
-                out.extend_from_slice(&bits.to_le_bytes());
-            }
-            for w in &st.rows {
-                out.extend_from_slice(&w.to_le_bytes());
-            }
+        }
+        out.extend_from_slice(&(w.n_rows() as u32).to_le_bytes());
+        for (bits, _) in &w.blocks {
+            out.extend_from_slice(&bits.to_le_bytes());
+        }
+        for x in &w.rows[..w.n_rows() * w.passes * N_LABELS] {
+            out.extend_from_slice(&x.to_le_bytes());
         }
         out
     }
@@ -256,7 +326,7 @@ impl Model {
         let n = r.u32()? as usize;
         let hashes = r.take(n * 8)?;
         let codes = r.take(n * 2)?;
-        let map: HashMap<u64, u16> = hashes
+        let map: HashMap64<u16> = hashes
             .chunks_exact(8)
             .zip(codes.chunks_exact(2))
             .map(|(h, c)| {
@@ -266,55 +336,64 @@ impl Model {
                 )
             })
             .collect();
-        let n_stages = r.u32()? as usize;
-        if n_stages == 0 || n_stages > 2 {
-            return Err(format!("model has {n_stages} stages, expected 1 or 2"));
+        let n_lower = r.u32()? as usize;
+        let lower = r
+            .take(n_lower * 8)?
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+            .collect();
+        let passes = r.u32()? as usize;
+        if passes == 0 || passes > 2 {
+            return Err(format!("model has {passes} passes, expected 1 or 2"));
         }
-        let mut stages = Vec::new();
-        for _ in 0..n_stages {
-            let bits = r.u32()?;
-            if !(10..=26).contains(&bits) {
-                return Err(format!("model has an implausible bucket count 2^{bits}"));
-            }
-            let scale = r.f32()?;
-            let mut trans = [[0f32; N_LABELS]; N_LABELS + 1];
-            for row in &mut trans {
-                for w in row.iter_mut() {
-                    *w = r.f32()?;
+        let bits = r.u32()?;
+        if !(10..=26).contains(&bits) {
+            return Err(format!("model has an implausible bucket count 2^{bits}"));
+        }
+        let mut scales = Vec::new();
+        let mut trans = Vec::new();
+        for _ in 0..passes {
+            scales.push(r.f32()?);
+            let mut t = [[0f32; N_LABELS]; N_LABELS + 1];
+            for row in &mut t {
+                for x in row.iter_mut() {
+                    *x = r.f32()?;
                 }
             }
-            let n_rows = r.u32()? as usize;
-            let n_blocks = (1usize << bits).div_ceil(64);
-            let bm = r.take(n_blocks * 8)?;
-            let mut blocks = Vec::with_capacity(n_blocks);
-            let mut acc = 0u32;
-            for c in bm.chunks_exact(8) {
-                let bits = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-                blocks.push((bits, acc));
-                acc += bits.count_ones();
-            }
-            if acc as usize != n_rows {
-                return Err("model bitmap and row count disagree".into());
-            }
-            let rb = r.take(n_rows * N_LABELS * 2)?;
-            let rows = rb
-                .chunks_exact(2)
-                .map(|c| i16::from_le_bytes(c.try_into().expect("2 bytes")))
-                .collect();
-            stages.push(Stage {
-                bits,
-                blocks,
-                rows,
-                scale,
-                trans,
-            });
+            trans.push(t);
         }
+        let n_rows = r.u32()? as usize;
+        let n_blocks = (1usize << bits).div_ceil(64);
+        let bm = r.take(n_blocks * 8)?;
+        let mut blocks = Vec::with_capacity(n_blocks);
+        let mut acc = 0u32;
+        for c in bm.chunks_exact(8) {
+            let b = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            blocks.push((b, acc));
+            acc += b.count_ones();
+        }
+        if acc as usize != n_rows {
+            return Err("model bitmap and row count disagree".into());
+        }
+        let rb = r.take(n_rows * passes * N_LABELS * 2)?;
+        let rows = rb
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes(c.try_into().expect("2 bytes")))
+            .chain(std::iter::repeat_n(0, passes * N_LABELS))
+            .collect();
         if !r.b.is_empty() {
             return Err("model file has trailing bytes".into());
         }
         Ok(Model {
-            clusters: Clusters { map },
-            stages,
+            clusters: Clusters { map, lower },
+            weights: Weights {
+                bits,
+                passes,
+                blocks,
+                rows,
+                scales,
+            },
+            trans,
         })
     }
 }
@@ -362,27 +441,36 @@ mod tests {
     fn save_load_round_trip() {
         let mut trans = [[0f32; N_LABELS]; N_LABELS + 1];
         trans[3][4] = 1.5;
-        let rows = vec![(5u32, [0.5f32; N_LABELS]), (1000, [-2.0; N_LABELS]), (77, [1e-6; N_LABELS])];
-        let stage = Stage::from_rows(12, &rows, trans, 1e-3);
-        assert_eq!(stage.n_rows(), 2);
+        let rows = vec![
+            (5u32, vec![0.5f32; 2 * N_LABELS]),
+            (1000, vec![-2.0; 2 * N_LABELS]),
+            (77, vec![1e-6; 2 * N_LABELS]),
+        ];
+        let weights = Weights::from_rows(12, 2, &rows, 1e-3);
+        assert_eq!(weights.n_rows(), 2);
         let mut clusters = Clusters::default();
         clusters.map.insert(42, 0b101);
+        clusters.lower.insert(7);
         let model = Model {
             clusters,
-            stages: vec![stage],
+            weights,
+            trans: vec![trans, trans],
         };
         let bytes = model.to_bytes();
         let back = Model::from_bytes(&bytes).expect("round trip");
         assert_eq!(back.to_bytes(), bytes);
         assert_eq!(back.clusters.map.get(&42), Some(&0b101));
-        let st = &back.stages[0];
-        assert_eq!(st.trans[3][4], 1.5);
+        assert!(back.clusters.lower.contains(&7));
+        assert_eq!(back.trans[1][3][4], 1.5);
+        let w = &back.weights;
         let h = |b: u64| b << (64 - 12);
-        assert!(st.row(h(77)).is_none());
-        let r = st.row(h(1000)).expect("kept row");
-        assert!((r[0] as f32 * st.scale + 2.0).abs() < 1e-3);
-        assert!((st.row(h(5)).expect("kept row")[3] as f32 * st.scale - 0.5).abs() < 1e-3);
-        assert!(Model::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(w.row(h(77)).is_none());
+        let r = w.row(h(1000)).expect("kept row");
+        assert!((r[0] as f32 * w.scales[0] + 2.0).abs() < 1e-3);
+        assert!((w.row(h(5)).expect("kept row")[12] as f32 * w.scales[1] - 0.5).abs() < 1e-3);
+        for cut in [1, 100, bytes.len() / 2] {
+            assert!(Model::from_bytes(&bytes[..bytes.len() - cut]).is_err());
+        }
         assert!(Model::from_bytes(b"garbage").is_err());
     }
 }

@@ -224,9 +224,10 @@ pub fn build_entities(mentions: &[(EntityKind, &str)]) -> Entities {
         let name = grp
             .forms
             .iter()
-            .filter(|(f, _)| !any_mixed || !is_all_caps(f))
-            .max_by_key(|(f, n)| (*n, f.len()))
-            .map(|(f, _)| f.clone())
+            .enumerate()
+            .filter(|(_, (f, _))| !any_mixed || !is_all_caps(f))
+            .max_by_key(|&(i, (_, n))| (*n, std::cmp::Reverse(i)))
+            .map(|(_, (f, _))| f.clone())
             .unwrap_or_default();
         let name = if !any_mixed && name.chars().filter(|c| c.is_alphabetic()).count() > 4 && name.contains(' ') {
             title_case(&name)

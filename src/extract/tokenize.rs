@@ -270,7 +270,7 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
         let mut end_here = false;
         let mut j = i + 1;
         if matches!(t, "." | "!" | "?" | "..." | "…") {
-            while j < tokens.len() && is_closer(tokens[j].text(text)) && !gap_has_newline(text, &tokens[j - 1], &tokens[j]) {
+            while j < tokens.len() && is_closer(tokens[j].text(text)) && tokens[j - 1].end == tokens[j].start {
                 j += 1;
             }
             end_here = match tokens.get(j) {

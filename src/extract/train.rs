@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::conll::{Document, Scores};
 use super::features::{Clusters, DocInfo, N_FEATURES, apply_prior, extract_doc};
 use super::label::{Label, N_LABELS};
-use super::model::{Model, Stage, Transitions, viterbi};
+use super::model::{Model, Transitions, Weights, viterbi};
 
 /// Training settings.
 #[derive(Debug, Clone)]
@@ -293,20 +293,27 @@ fn train_pass(
     }
 }
 
-fn to_stage(map: &RowMap, a: &Averaged, prune: f32) -> Stage {
-    let rows: Vec<(u32, [f32; N_LABELS])> = map
+/// Quantises and prunes the averaged weights of each pass into one shipped table.
+fn to_model(map: &RowMap, passes: &[&Averaged], clusters: Clusters, prune: f32) -> Model {
+    let rows: Vec<(u32, Vec<f32>)> = map
         .row_of
         .iter()
         .enumerate()
-        .filter(|&(_, &r)| r != NONE && (r as usize) * N_LABELS < a.w.len())
+        .filter(|&(_, &r)| r != NONE)
         .map(|(b, &r)| {
             let base = r as usize * N_LABELS;
-            let mut row = [0f32; N_LABELS];
-            row.copy_from_slice(&a.w[base..base + N_LABELS]);
+            let row = passes
+                .iter()
+                .flat_map(|a| a.w.get(base..base + N_LABELS).unwrap_or(&[0.0; N_LABELS]).iter().copied())
+                .collect();
             (b as u32, row)
         })
         .collect();
-    Stage::from_rows(map.bits, &rows, a.trans, prune)
+    Model {
+        clusters,
+        weights: Weights::from_rows(map.bits, passes.len(), &rows, prune),
+        trans: passes.iter().map(|a| a.trans).collect(),
+    }
 }
 
 /// Scores a model on CoNLL documents, through the same path tagging uses.
@@ -359,13 +366,9 @@ pub fn train(
     let all: Vec<usize> = (0..tr.len()).collect();
     log("pass 1".into());
     let (a1, epochs1) = train_pass(&tr, &all, Some(&dv), map.n_rows, opts.epochs, opts.seed, log);
-    let stage1 = to_stage(&map, &a1, opts.prune);
-    let mut model = Model {
-        clusters,
-        stages: vec![stage1],
-    };
+    let first = to_model(&map, &[&a1], clusters, opts.prune);
     if !opts.two_pass {
-        return model;
+        return first;
     }
 
     // Jackknifed first-pass labels for the training documents.
@@ -389,7 +392,7 @@ pub fn train(
                 .iter()
                 .map(|s| s.words.iter().map(String::as_str).collect())
                 .collect();
-            model.tag_doc(&words)
+            first.tag_doc(&words)
         })
         .collect();
     for (d, p) in tr.iter_mut().zip(&prior) {
@@ -402,7 +405,7 @@ pub fn train(
     }
     log("pass 2".into());
     let (a2, _) = train_pass(&tr, &all, Some(&dv), map.n_rows, opts.epochs, opts.seed + 100, log);
-    model.stages.push(to_stage(&map, &a2, opts.prune));
+    let model = to_model(&map, &[&a1, &a2], first.clusters, opts.prune);
     log(format!("trained in {:.1}s", t0.elapsed().as_secs_f64()));
     model
 }

@@ -14,19 +14,19 @@ pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     if s.is_empty() || s.len() > 100 {
         return None;
     }
-    if s.as_bytes()[0].is_ascii_digit() {
-        if let Some(d) = parse_iso(s) {
-            return Some(d);
-        }
+    if s.as_bytes()[0].is_ascii_digit()
+        && let Some(d) = parse_iso(s)
+    {
+        return Some(d);
     }
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
         return Some(d.with_timezone(&Utc));
     }
     // chrono rejects a weekday that contradicts the date; feeds often get it wrong.
-    if let Some((_, rest)) = s.split_once(',').filter(|(day, _)| weekday(day).is_some()) {
-        if let Ok(d) = DateTime::parse_from_rfc2822(rest.trim()) {
-            return Some(d.with_timezone(&Utc));
-        }
+    if let Some((_, rest)) = s.split_once(',').filter(|(day, _)| weekday(day).is_some())
+        && let Ok(d) = DateTime::parse_from_rfc2822(rest.trim())
+    {
+        return Some(d.with_timezone(&Utc));
     }
     parse_words(s)
 }
@@ -55,10 +55,10 @@ fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
             return at_offset(naive, offset);
         }
     }
-    if offset.local_minus_utc() == 0 {
-        if let Ok(d) = NaiveDate::parse_from_str(local, "%Y/%m/%d") {
-            return Some(midnight(d));
-        }
+    if offset.local_minus_utc() == 0
+        && let Ok(d) = NaiveDate::parse_from_str(local, "%Y/%m/%d")
+    {
+        return Some(midnight(d));
     }
     None
 }
@@ -94,7 +94,10 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
     }
     let (h, m) = match digits.len() {
         2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        4 => (
+            digits[..2].parse::<i32>().ok()?,
+            digits[2..].parse::<i32>().ok()?,
+        ),
         _ => return None,
     };
     if h > 23 || m > 59 {
@@ -295,28 +298,58 @@ mod tests {
 
     #[test]
     fn rfc3339() {
-        assert_eq!(utc("2025-03-17T10:00:00Z").as_deref(), Some("2025-03-17T10:00:00.000Z"));
-        assert_eq!(utc("2025-03-17T10:00:00+02:00").as_deref(), Some("2025-03-17T08:00:00.000Z"));
+        assert_eq!(
+            utc("2025-03-17T10:00:00Z").as_deref(),
+            Some("2025-03-17T10:00:00.000Z")
+        );
+        assert_eq!(
+            utc("2025-03-17T10:00:00+02:00").as_deref(),
+            Some("2025-03-17T08:00:00.000Z")
+        );
     }
 
     #[test]
     fn iso_without_zone_is_utc() {
-        assert_eq!(utc("2025-03-17T10:00:00").as_deref(), Some("2025-03-17T10:00:00.000Z"));
-        assert_eq!(utc("2025-03-17T10:00").as_deref(), Some("2025-03-17T10:00:00.000Z"));
+        assert_eq!(
+            utc("2025-03-17T10:00:00").as_deref(),
+            Some("2025-03-17T10:00:00.000Z")
+        );
+        assert_eq!(
+            utc("2025-03-17T10:00").as_deref(),
+            Some("2025-03-17T10:00:00.000Z")
+        );
     }
 
     #[test]
     fn iso_with_fractional_seconds() {
-        assert_eq!(utc("1987-02-26T15:01:01.790").as_deref(), Some("1987-02-26T15:01:01.790Z"));
-        assert_eq!(utc("1987-02-26T15:01:01.7").as_deref(), Some("1987-02-26T15:01:01.700Z"));
+        assert_eq!(
+            utc("1987-02-26T15:01:01.790").as_deref(),
+            Some("1987-02-26T15:01:01.790Z")
+        );
+        assert_eq!(
+            utc("1987-02-26T15:01:01.7").as_deref(),
+            Some("1987-02-26T15:01:01.700Z")
+        );
     }
 
     #[test]
     fn iso_with_offset_is_converted_to_utc() {
-        assert_eq!(utc("2006-10-20T16:25:00-04:00").as_deref(), Some("2006-10-20T20:25:00.000Z"));
-        assert_eq!(utc("2006-10-20T16:25-04:00").as_deref(), Some("2006-10-20T20:25:00.000Z"));
-        assert_eq!(utc("2006-10-20T16:25:00-0400").as_deref(), Some("2006-10-20T20:25:00.000Z"));
-        assert_eq!(utc("2006-10-20 16:25:00+01").as_deref(), Some("2006-10-20T15:25:00.000Z"));
+        assert_eq!(
+            utc("2006-10-20T16:25:00-04:00").as_deref(),
+            Some("2006-10-20T20:25:00.000Z")
+        );
+        assert_eq!(
+            utc("2006-10-20T16:25-04:00").as_deref(),
+            Some("2006-10-20T20:25:00.000Z")
+        );
+        assert_eq!(
+            utc("2006-10-20T16:25:00-0400").as_deref(),
+            Some("2006-10-20T20:25:00.000Z")
+        );
+        assert_eq!(
+            utc("2006-10-20 16:25:00+01").as_deref(),
+            Some("2006-10-20T15:25:00.000Z")
+        );
     }
 
     #[test]
@@ -334,21 +367,42 @@ mod tests {
             utc("Mon, 17 Mar 2025 10:00:00 EST").as_deref(),
             Some("2025-03-17T15:00:00.000Z")
         );
-        assert_eq!(utc("17 Mar 2025 10:00 -0700").as_deref(), Some("2025-03-17T17:00:00.000Z"));
+        assert_eq!(
+            utc("17 Mar 2025 10:00 -0700").as_deref(),
+            Some("2025-03-17T17:00:00.000Z")
+        );
     }
 
     #[test]
     fn written_month_day_year() {
-        assert_eq!(utc("March 17, 2025").as_deref(), Some("2025-03-17T00:00:00.000Z"));
-        assert_eq!(utc("Mar 17, 2025").as_deref(), Some("2025-03-17T00:00:00.000Z"));
-        assert_eq!(utc("Mar. 17, 2025").as_deref(), Some("2025-03-17T00:00:00.000Z"));
-        assert_eq!(utc("Sept 3, 2024").as_deref(), Some("2024-09-03T00:00:00.000Z"));
+        assert_eq!(
+            utc("March 17, 2025").as_deref(),
+            Some("2025-03-17T00:00:00.000Z")
+        );
+        assert_eq!(
+            utc("Mar 17, 2025").as_deref(),
+            Some("2025-03-17T00:00:00.000Z")
+        );
+        assert_eq!(
+            utc("Mar. 17, 2025").as_deref(),
+            Some("2025-03-17T00:00:00.000Z")
+        );
+        assert_eq!(
+            utc("Sept 3, 2024").as_deref(),
+            Some("2024-09-03T00:00:00.000Z")
+        );
     }
 
     #[test]
     fn written_day_month_year() {
-        assert_eq!(utc("17 March 2025").as_deref(), Some("2025-03-17T00:00:00.000Z"));
-        assert_eq!(utc("17th March 2025").as_deref(), Some("2025-03-17T00:00:00.000Z"));
+        assert_eq!(
+            utc("17 March 2025").as_deref(),
+            Some("2025-03-17T00:00:00.000Z")
+        );
+        assert_eq!(
+            utc("17th March 2025").as_deref(),
+            Some("2025-03-17T00:00:00.000Z")
+        );
     }
 
     #[test]
@@ -361,7 +415,10 @@ mod tests {
             utc("March 17, 2025 10:00 UTC").as_deref(),
             Some("2025-03-17T10:00:00.000Z")
         );
-        assert_eq!(utc("Mar 17, 2025 12:30 am").as_deref(), Some("2025-03-17T00:30:00.000Z"));
+        assert_eq!(
+            utc("Mar 17, 2025 12:30 am").as_deref(),
+            Some("2025-03-17T00:30:00.000Z")
+        );
         assert_eq!(
             utc("26-FEB-1987 15:01:01.79").as_deref(),
             Some("1987-02-26T15:01:01.790Z")
@@ -370,9 +427,18 @@ mod tests {
 
     #[test]
     fn date_only_and_space_separated() {
-        assert_eq!(utc("2025-03-17").as_deref(), Some("2025-03-17T00:00:00.000Z"));
-        assert_eq!(utc("2025-03-17 10:00:00").as_deref(), Some("2025-03-17T10:00:00.000Z"));
-        assert_eq!(utc(" 2025-03-17 ").as_deref(), Some("2025-03-17T00:00:00.000Z"));
+        assert_eq!(
+            utc("2025-03-17").as_deref(),
+            Some("2025-03-17T00:00:00.000Z")
+        );
+        assert_eq!(
+            utc("2025-03-17 10:00:00").as_deref(),
+            Some("2025-03-17T10:00:00.000Z")
+        );
+        assert_eq!(
+            utc(" 2025-03-17 ").as_deref(),
+            Some("2025-03-17T00:00:00.000Z")
+        );
     }
 
     #[test]
@@ -397,7 +463,18 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_input() {
-        for s in ["+", "-", "2025-", "T", ":", "2025-03-17T", "2025-03-17 +", "1-2-3", "Z", "é:é"] {
+        for s in [
+            "+",
+            "-",
+            "2025-",
+            "T",
+            ":",
+            "2025-03-17T",
+            "2025-03-17 +",
+            "1-2-3",
+            "Z",
+            "é:é",
+        ] {
             let _ = parse_date(s);
         }
     }

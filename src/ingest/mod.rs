@@ -7,9 +7,11 @@
 //! [`Problem`] naming the path (and line, where known), and the rest goes on.
 //!
 //! Formats are recognised by content, not by name: gzip by its magic bytes, JSON and
-//! JSON Lines by a leading `{` or `[`, anything else is plain text. The file name only
-//! decides which files a directory walk picks up and breaks ties (`.jsonl` is read line
-//! by line even when its first line is broken).
+//! JSON Lines by a leading `{` or `[`, anything else is plain text. Binary content,
+//! other compressors and HTML/XML are reported as unsupported rather than read as
+//! text. The file name only decides which files a directory walk picks up and breaks
+//! ties (`.jsonl` is read line by line even when its first line is broken; a `.txt`
+//! starting with `[Update]` or `<b>` stays text).
 
 mod date;
 mod gz;
@@ -155,11 +157,20 @@ pub fn parse(file: &SourceFile, raw: &[u8], sink: &mut dyn FnMut(Result<Article,
         return;
     }
     let gzip = gz::is_gzip(raw);
-    let decoded: Box<dyn Read + '_> = if gzip {
-        Box::new(gz::decoder(raw))
-    } else {
-        Box::new(raw)
-    };
+    if !gzip {
+        return parse_stream(file, hint, &mut &raw[..], false, sink);
+    }
+    gz::with_decoder(raw, |decoded| parse_stream(file, hint, decoded, true, sink));
+}
+
+/// [`parse`] on the decompressed content.
+fn parse_stream(
+    file: &SourceFile,
+    hint: FormatHint,
+    decoded: &mut dyn Read,
+    gzip: bool,
+    sink: &mut dyn FnMut(Result<Article, Problem>),
+) {
     let mut input = BufReader::with_capacity(256 * 1024, decoded);
 
     // Look at the first few KB to tell the format, then read on from where we were.
@@ -167,6 +178,9 @@ pub fn parse(file: &SourceFile, raw: &[u8], sink: &mut dyn FnMut(Result<Article,
     let mut damaged = false;
     if let Err(e) = input.by_ref().take(SNIFF_LEN).read_to_end(&mut head) {
         sink(Err(gz::read_problem(file, None, &e, gzip)));
+        if head.is_empty() {
+            return;
+        }
         damaged = true;
     }
     if head.contains(&0) {
@@ -211,6 +225,11 @@ pub fn parse(file: &SourceFile, raw: &[u8], sink: &mut dyn FnMut(Result<Article,
         Format::Text => txt::parse(&mut ctx, &mut reader),
         Format::JsonLines => json::parse_lines(&mut ctx, &mut reader),
         Format::JsonDocument => json::parse_document(&mut ctx, &mut reader),
+        Format::Markup => ctx.problem(
+            None,
+            ProblemKind::Unsupported,
+            "html/xml content is not an article format newsdex reads",
+        ),
     }
 }
 
@@ -248,14 +267,21 @@ impl Ctx<'_, '_> {
 
     /// Decodes `bytes` as UTF-8, lossily; the first invalid sequence of the file is
     /// reported once as a warning. `line` is the line `bytes` starts on.
-    pub fn decode<'s>(&mut self, bytes: &'s [u8], line: Option<usize>) -> std::borrow::Cow<'s, str> {
+    pub fn decode<'s>(
+        &mut self,
+        bytes: &'s [u8],
+        line: Option<usize>,
+    ) -> std::borrow::Cow<'s, str> {
         match std::str::from_utf8(bytes) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             Err(e) => {
                 if !self.utf8_reported {
                     self.utf8_reported = true;
                     let line = line.map(|l| {
-                        l + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count()
+                        l + bytes[..e.valid_up_to()]
+                            .iter()
+                            .filter(|&&b| b == b'\n')
+                            .count()
                     });
                     let bad = &bytes[e.valid_up_to()..];
                     let bad = &bad[..bad.len().min(e.error_len().unwrap_or(bad.len()).min(4))];
@@ -315,6 +341,8 @@ enum Format {
     Text,
     JsonDocument,
     JsonLines,
+    /// HTML or XML (RSS, Atom): not read yet, and not to be taken for plain text.
+    Markup,
 }
 
 /// Tells the format from the first bytes of the decompressed content.
@@ -323,6 +351,9 @@ fn detect(hint: FormatHint, head: &[u8]) -> Format {
         return Format::Text;
     };
     let first = head[start];
+    if first == b'<' && hint != FormatHint::Text && looks_like_markup(&head[start..]) {
+        return Format::Markup;
+    }
     if first != b'{' && first != b'[' {
         return Format::Text;
     }
@@ -351,6 +382,11 @@ fn detect(hint: FormatHint, head: &[u8]) -> Format {
     }
 }
 
+/// `<?xml`, `<!DOCTYPE`, `<!--` or a tag name such as `<html`, `<rss`, `<feed`.
+fn looks_like_markup(bytes: &[u8]) -> bool {
+    matches!(bytes.get(1), Some(b'?' | b'!')) || bytes.get(1).is_some_and(u8::is_ascii_alphabetic)
+}
+
 /// The first line including its `\n`, or everything if there is none.
 fn first_line(bytes: &[u8]) -> &[u8] {
     match bytes.iter().position(|&b| b == b'\n') {
@@ -361,7 +397,10 @@ fn first_line(bytes: &[u8]) -> &[u8] {
 
 /// Whether `bytes` (starting at `{` or `[`) plausibly opens a JSON value.
 fn opens_json(bytes: &[u8]) -> bool {
-    let next = bytes[1..].iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let next = bytes[1..]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied();
     match bytes[0] {
         b'{' => matches!(next, Some(b'"' | b'}')),
         b'[' => matches!(next, Some(b'{' | b'[' | b']' | b'"')),
@@ -478,11 +517,130 @@ mod tests {
         enc.finish().expect("writing to a vec")
     }
 
+    /// The shared corpora beside the checkout, or `NEWSDEX_CORPORA`.
+    fn corpora() -> Option<PathBuf> {
+        let dir = std::env::var_os("NEWSDEX_CORPORA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"))
+            });
+        dir.is_dir().then_some(dir)
+    }
+
+    /// Parses a corpus file, printing counts and throughput; returns articles and
+    /// problems by kind.
+    fn parse_corpus(path: &std::path::Path) -> (usize, Vec<Problem>) {
+        let file = walk(&[path.to_path_buf()])
+            .next()
+            .expect("one root")
+            .expect("corpus file is readable");
+        let raw = read_raw(&file).expect("corpus file is readable");
+        let start = std::time::Instant::now();
+        let (mut articles, mut problems, mut bytes) = (0, Vec::new(), 0);
+        parse(&file, &raw, &mut |r| match r {
+            Ok(a) => {
+                articles += 1;
+                bytes += a.body.len() + a.title.as_ref().map_or(0, String::len);
+            }
+            Err(p) => problems.push(p),
+        });
+        let secs = start.elapsed().as_secs_f64();
+        let mut decompressed = Vec::new();
+        gz::decoder(&raw)
+            .read_to_end(&mut decompressed)
+            .expect("corpus is valid gzip");
+        eprintln!(
+            "{}: {articles} articles, {} problems, {:.2} s, {:.0} MB/s decompressed ({} MB), {:.0} MB/s of text",
+            file.rel,
+            problems.len(),
+            secs,
+            decompressed.len() as f64 / secs / 1e6,
+            decompressed.len() / 1_000_000,
+            bytes as f64 / secs / 1e6,
+        );
+        (articles, problems)
+    }
+
+    #[test]
+    #[ignore = "reads the shared corpora; run with --ignored (in release for timings)"]
+    fn reuters_corpora_parse_completely() {
+        let Some(dir) = corpora() else {
+            eprintln!(
+                "shared corpora not found beside the checkout; set NEWSDEX_CORPORA to run this test"
+            );
+            return;
+        };
+        let (articles, problems) = parse_corpus(&dir.join("reuters21578/reuters21578.jsonl.gz"));
+        assert_eq!(articles, 21_577);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].kind, ProblemKind::NoText);
+        let (articles, problems) = parse_corpus(
+            &dir.join("reuters_financial_2006_2013/reuters_financial_2006_2013.jsonl.gz"),
+        );
+        assert_eq!(articles, 106_494);
+        assert!(
+            problems.is_empty(),
+            "{:?}",
+            &problems[..problems.len().min(5)]
+        );
+    }
+
+    #[test]
+    fn seeds_parse_without_problems() {
+        let seeds = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"));
+        let mut articles = Vec::new();
+        for file in walk(&[seeds]) {
+            let file = file.expect("seed files are readable");
+            let raw = read_raw(&file).expect("seed files are readable");
+            parse(&file, &raw, &mut |r| {
+                articles.push(r.expect("seeds have no problems"))
+            });
+        }
+        let ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "000_d5240dadc151992f.txt",
+                "https://northernledger.example/2025/03/12/central-bank-holds-rates",
+                "brief-2025-0314-rail",
+                "https://southerncross.example/news/drought-water-limits",
+                "002_briefs.jsonl#3",
+                "003_markets.json.gz#1",
+                "https://harbourmarkets.example/copper-climbs-china-demand",
+                "004_harbour_reopens.txt",
+            ]
+        );
+        for a in &articles[1..] {
+            // Plain text has no date line; every JSON seed has one.
+            assert_eq!(
+                a.published.is_some(),
+                !a.id.ends_with(".txt"),
+                "{} date",
+                a.id
+            );
+            assert!(a.source.is_some(), "{} has a source", a.id);
+            assert!(!a.body.is_empty() && a.title.is_some(), "{} has text", a.id);
+        }
+        assert_eq!(articles[1].authors, ["Priya Nandakumar", "Tom Becker"]);
+        assert_eq!(articles[2].authors, ["Giulia Ferraro", "Marco Esposito"]);
+        assert_eq!(articles[3].authors, ["Thandiwe Mokoena"]);
+    }
+
     #[test]
     fn problem_display_has_path_line_and_message() {
-        let p = Problem::new("a/b.jsonl", Some(3), ProblemKind::Malformed, "expected value");
+        let p = Problem::new(
+            "a/b.jsonl",
+            Some(3),
+            ProblemKind::Malformed,
+            "expected value",
+        );
         assert_eq!(p.to_string(), "a/b.jsonl:3: expected value");
-        let p = Problem::new("a/b.txt", None, ProblemKind::NoText, "record has neither title nor body");
+        let p = Problem::new(
+            "a/b.txt",
+            None,
+            ProblemKind::NoText,
+            "record has neither title nor body",
+        );
         assert_eq!(p.to_string(), "a/b.txt: record has neither title nor body");
     }
 
@@ -507,7 +665,11 @@ mod tests {
         let file = source("does/not/exist.txt");
         let err = read_raw(&file).expect_err("file does not exist");
         assert_eq!(err.kind, ProblemKind::Unreadable);
-        assert!(err.message.starts_with("cannot read file: no such file"), "{}", err.message);
+        assert!(
+            err.message.starts_with("cannot read file: no such file"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -526,11 +688,17 @@ mod tests {
         assert!(p.is_empty());
         assert_eq!(a[0].body, "Body here.");
         assert_eq!(a[0].id, "a.txt.gz");
-        let (a, p) = run("b.jsonl.gz", &gzip(b"{\"title\":\"one\"}\n{\"title\":\"two\"}\n"));
+        let (a, p) = run(
+            "b.jsonl.gz",
+            &gzip(b"{\"title\":\"one\"}\n{\"title\":\"two\"}\n"),
+        );
         assert!(p.is_empty());
         assert_eq!(a.len(), 2);
         assert_eq!(a[1].id, "b.jsonl.gz#2");
-        let (a, p) = run("c.json.gz", &gzip(b"[{\"title\":\"one\"},{\"title\":\"two\"}]"));
+        let (a, p) = run(
+            "c.json.gz",
+            &gzip(b"[{\"title\":\"one\"},{\"title\":\"two\"}]"),
+        );
         assert!(p.is_empty());
         assert_eq!(a[1].id, "c.json.gz#2");
     }
@@ -560,11 +728,18 @@ mod tests {
         assert!(articles.len() < 2000);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].kind, ProblemKind::Malformed);
-        assert!(problems[0].message.contains("gzip"), "{}", problems[0].message);
+        assert!(
+            problems[0].message.contains("gzip"),
+            "{}",
+            problems[0].message
+        );
         assert_eq!(problems[0].path, PathBuf::from("root/big.jsonl.gz"));
         // Records are whole: the last one kept parsed completely.
         let last = articles.last().expect("some articles");
-        assert_eq!(last.title.as_deref(), Some(format!("record {}", last.id).as_str()));
+        assert_eq!(
+            last.title.as_deref(),
+            Some(format!("record {}", last.id).as_str())
+        );
     }
 
     #[test]
@@ -594,7 +769,10 @@ mod tests {
 
     #[test]
     fn format_is_sniffed_when_the_name_lies_or_is_missing() {
-        let (a, p) = run("README", b"{\"headline\": \"Sniffed\", \"text\": \"As json.\"}");
+        let (a, p) = run(
+            "README",
+            b"{\"headline\": \"Sniffed\", \"text\": \"As json.\"}",
+        );
         assert!(p.is_empty());
         assert_eq!(a[0].title.as_deref(), Some("Sniffed"));
         assert_eq!(a[0].id, "README");
@@ -612,9 +790,22 @@ mod tests {
     }
 
     #[test]
+    fn markup_is_unsupported_unless_named_txt() {
+        let (a, p) = run("page.html", b"<!DOCTYPE html>\n<html><body>x</body></html>");
+        assert!(a.is_empty());
+        assert_eq!(p[0].kind, ProblemKind::Unsupported);
+        let (_, p) = run("feed", b"<?xml version=\"1.0\"?><rss></rss>");
+        assert_eq!(p[0].kind, ProblemKind::Unsupported);
+        let (a, p) = run("note.txt", b"<b>Bold</b> claims\n\nBody.");
+        assert!(p.is_empty());
+        assert_eq!(a[0].title.as_deref(), Some("<b>Bold</b> claims"));
+    }
+
+    #[test]
     fn long_first_jsonl_line_is_still_jsonl() {
         let body = "word ".repeat(5000);
-        let text = format!("{{\"title\": \"long\", \"body\": \"{body}\"}}\n{{\"title\": \"next\"}}\n");
+        let text =
+            format!("{{\"title\": \"long\", \"body\": \"{body}\"}}\n{{\"title\": \"next\"}}\n");
         let (a, p) = run("feed.json", text.as_bytes());
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(a.len(), 2);
@@ -625,6 +816,34 @@ mod tests {
         let (a, p) = run("bom.json", b"\xEF\xBB\xBF{\"title\": \"With BOM\"}");
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(a[0].title.as_deref(), Some("With BOM"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics(
+            raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            name in "(a|b/c)\\.(txt|json|jsonl|gz|md)",
+        ) {
+            for raw in [raw.clone(), gzip(&raw)] {
+                let (articles, problems) = run(&name, &raw);
+                let path = PathBuf::from("root").join(&name);
+                proptest::prop_assert!(articles.iter().all(|a| !a.id.is_empty()));
+                proptest::prop_assert!(problems.iter().all(|p| p.path == path));
+            }
+        }
+
+        #[test]
+        fn parse_never_panics_on_json_like_text(
+            text in r#"[\[\]{}":, \n0-9a-z\\]{0,200}"#,
+        ) {
+            let _ = run("x.jsonl", text.as_bytes());
+            let _ = run("x.json", text.as_bytes());
+        }
+
+        #[test]
+        fn parse_date_never_panics(s in r"[0-9a-zA-Z :+\-.,/TZ]{0,40}") {
+            let _ = parse_date(&s);
+        }
     }
 
     #[test]

@@ -14,14 +14,21 @@ pub(crate) fn parse(ctx: &mut Ctx<'_, '_>, reader: &mut dyn BufRead) {
         ctx.read_error(None, &e);
         // Keep what was read before the damage.
     }
-    let text = ctx.decode(&bytes, Some(1)).into_owned();
+    let mut text = ctx.decode(&bytes, Some(1)).into_owned();
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
     match article_from_text(&text) {
         Some(mut article) => {
             article.id = ctx.file.rel.clone();
             article.path = Some(ctx.path_string());
             ctx.article(article);
         }
-        None => ctx.problem(None, ProblemKind::NoText, "record has neither title nor body"),
+        None => ctx.problem(
+            None,
+            ProblemKind::NoText,
+            "record has neither title nor body",
+        ),
     }
 }
 
@@ -57,17 +64,25 @@ mod tests {
 
     #[test]
     fn seed_article_follows_the_convention() {
-        let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds/000_d5240dadc151992f.txt"))
-            .expect("the seed article ships with the repo");
+        let raw = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/seeds/000_d5240dadc151992f.txt"
+        ))
+        .expect("the seed article ships with the repo");
         let (articles, problems) = run("000_d5240dadc151992f.txt", &raw);
         assert!(problems.is_empty(), "{problems:?}");
         let a = &articles[0];
         assert_eq!(
             a.title.as_deref(),
-            Some("Seoul and Kyiv Engage in POW Transfer Negotiations Regarding North Korean Soldiers")
+            Some(
+                "Seoul and Kyiv Engage in POW Transfer Negotiations Regarding North Korean Soldiers"
+            )
         );
         assert_eq!(a.source.as_deref(), Some("kyivindependent.com"));
-        assert!(a.body.starts_with("Ukraine is negotiating with South Korea"));
+        assert!(
+            a.body
+                .starts_with("Ukraine is negotiating with South Korea")
+        );
         assert!(a.body.ends_with("POW treatment and relocation."));
         assert!(!a.body.contains("Original Source"));
         assert_eq!(a.id, "000_d5240dadc151992f.txt");
@@ -82,9 +97,23 @@ mod tests {
         assert!(problems.is_empty());
         let a = &articles[0];
         assert_eq!(a.title.as_deref(), Some("Storm closes port"));
-        assert_eq!(a.body, "First paragraph.\nSame paragraph.\n\nSecond paragraph.");
+        assert_eq!(
+            a.body,
+            "First paragraph.\nSame paragraph.\n\nSecond paragraph."
+        );
         assert_eq!(a.source.as_deref(), Some("Coastal Herald"));
         assert_eq!(a.id, "a/storm.txt");
+    }
+
+    #[test]
+    fn old_mac_line_breaks() {
+        let (articles, _) = run(
+            "mac.txt",
+            b"Title line\r\rBody line.\rOriginal Source: x.example",
+        );
+        assert_eq!(articles[0].title.as_deref(), Some("Title line"));
+        assert_eq!(articles[0].body, "Body line.");
+        assert_eq!(articles[0].source.as_deref(), Some("x.example"));
     }
 
     #[test]
@@ -110,7 +139,10 @@ mod tests {
             assert!(articles.is_empty());
             assert_eq!(problems.len(), 1);
             assert_eq!(problems[0].kind, ProblemKind::NoText);
-            assert_eq!(problems[0].to_string(), "root/empty.txt: record has neither title nor body");
+            assert_eq!(
+                problems[0].to_string(),
+                "root/empty.txt: record has neither title nor body"
+            );
         }
     }
 
@@ -120,11 +152,18 @@ mod tests {
         let raw = b"Prices rise\n\nA pint costs \xa33 now.\nA loaf costs \xa32.";
         let (articles, problems) = run("sport/199.txt", raw);
         assert_eq!(articles.len(), 1);
-        assert_eq!(articles[0].body, "A pint costs \u{fffd}3 now.\nA loaf costs \u{fffd}2.");
+        assert_eq!(
+            articles[0].body,
+            "A pint costs \u{fffd}3 now.\nA loaf costs \u{fffd}2."
+        );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].kind, ProblemKind::InvalidUtf8);
         assert_eq!(problems[0].line, Some(3));
         assert!(problems[0].kind.is_warning());
-        assert!(problems[0].message.contains("0xa3"), "{}", problems[0].message);
+        assert!(
+            problems[0].message.contains("0xa3"),
+            "{}",
+            problems[0].message
+        );
     }
 }

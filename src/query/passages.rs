@@ -1108,3 +1108,351 @@ static EMPTY_QUERY: HighlightQuery = HighlightQuery {
     terms: Vec::new(),
     phrases: Vec::new(),
 };
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use tantivy::tokenizer::TokenizerManager;
+
+    use super::*;
+
+    const SEED: &str = include_str!("../../seeds/000_d5240dadc151992f.txt");
+
+    /// The seed article's body: without the title line and the `Original Source:` line.
+    fn seed_body() -> &'static str {
+        let (_, rest) = SEED.split_once('\n').expect("seed has a title line");
+        let body = rest.trim();
+        match body.rfind("Original Source:") {
+            Some(i) => body[..i].trim_end(),
+            None => body,
+        }
+    }
+
+    fn terms(words: &[(&str, f32)]) -> HighlightQuery {
+        HighlightQuery {
+            terms: words
+                .iter()
+                .map(|&(w, weight)| QueryTerm {
+                    stem: normalize(w),
+                    weight,
+                })
+                .collect(),
+            phrases: Vec::new(),
+        }
+    }
+
+    fn phrase(words: &[&str], slop: u32) -> Phrase {
+        Phrase {
+            stems: words.iter().map(|w| normalize(w)).collect(),
+            slop,
+            weight: 3.0,
+        }
+    }
+
+    fn marked(text: &str, ranges: &[[usize; 2]]) -> Vec<String> {
+        ranges.iter().map(|r| text[r[0]..r[1]].to_string()).collect()
+    }
+
+    /// (start, end, stem) of every token tantivy's `en_stem` analyzer produces.
+    fn tantivy_tokens(text: &str) -> Vec<(usize, usize, String)> {
+        let mut analyzer = TokenizerManager::default().get("en_stem").expect("en_stem is built in");
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        stream.process(&mut |t| out.push((t.offset_from, t.offset_to, t.text.clone())));
+        out
+    }
+
+    fn assert_valid(text: &str, ranges: &[[usize; 2]]) {
+        let mut prev_end = 0;
+        for (k, r) in ranges.iter().enumerate() {
+            assert!(r[0] < r[1] && r[1] <= text.len(), "range {r:?} out of bounds");
+            assert!(text.is_char_boundary(r[0]) && text.is_char_boundary(r[1]));
+            if k > 0 {
+                assert!(r[0] >= prev_end, "ranges overlap or are unsorted: {ranges:?}");
+            }
+            prev_end = r[1];
+        }
+    }
+
+    fn assert_passages_valid(body: &str, ps: &[Passage], opts: &PassageOptions) {
+        assert!(ps.len() <= opts.count.max(1));
+        let mut prev_end = 0;
+        for p in ps {
+            assert!(body.is_char_boundary(p.start) && body.is_char_boundary(p.end));
+            assert!(p.start >= prev_end, "passages overlap or are out of order");
+            assert_eq!(&body[p.start..p.end], p.text);
+            assert!(p.text.chars().count() <= opts.max_chars.max(1), "passage over budget: {:?}", p.text);
+            assert!(!p.text.is_empty());
+            assert_valid(&p.text, &p.highlights);
+            prev_end = p.end;
+        }
+    }
+
+    #[test]
+    fn seed_pow_transfer_passage_highlights_both_terms() {
+        let body = seed_body();
+        let opts = PassageOptions::default();
+        let ps = passages(body, &terms(&[("pow", 4.0), ("transfer", 2.5)]), &opts);
+        assert_passages_valid(body, &ps, &opts);
+        assert_eq!(ps.len(), 2);
+        for p in &ps {
+            let words: Vec<String> = marked(&p.text, &p.highlights)
+                .into_iter()
+                .map(|w| w.to_lowercase())
+                .collect();
+            assert!(words.iter().any(|w| w.starts_with("pow")), "{words:?} in {:?}", p.text);
+            assert!(words.iter().any(|w| w == "transfer"), "{words:?} in {:?}", p.text);
+        }
+        assert!(ps[0].text.contains("POW transfer"), "{:?}", ps[0].text);
+    }
+
+    #[test]
+    fn phrase_highlights_only_adjacent_occurrences() {
+        let text = "North Korean troops moved north. A Korean official in the north spoke. \
+                    Korean north of Seoul.";
+        let q = HighlightQuery {
+            terms: Vec::new(),
+            phrases: vec![phrase(&["north", "korean"], 0)],
+        };
+        assert_eq!(marked(text, &highlight(text, &q)), ["North Korean"]);
+
+        // In the seed, "South Korean" and a lone "North" stay plain.
+        let body = seed_body();
+        let opts = PassageOptions { count: 3, max_chars: 300 };
+        let ps = passages(body, &q, &opts);
+        assert_passages_valid(body, &ps, &opts);
+        assert!(!ps.is_empty());
+        for p in &ps {
+            for w in marked(&p.text, &p.highlights) {
+                assert!(w == "North Korean" || w == "North Koreans", "{w:?} highlighted");
+            }
+            assert!(p.highlights.len() >= 1);
+        }
+    }
+
+    #[test]
+    fn phrase_slop_allows_gaps_within_budget() {
+        let text = "north big korean. north very big korean.";
+        let exact = HighlightQuery {
+            terms: Vec::new(),
+            phrases: vec![phrase(&["north", "korean"], 0)],
+        };
+        assert!(highlight(text, &exact).is_empty());
+        let sloppy = HighlightQuery {
+            terms: Vec::new(),
+            phrases: vec![phrase(&["north", "korean"], 1)],
+        };
+        assert_eq!(marked(text, &highlight(text, &sloppy)), ["north", "korean"]);
+    }
+
+    #[test]
+    fn stems_highlight_their_surface_forms() {
+        let text = "Transfers were transferred; the TRANSFERRING goes on. A transformer is not one.";
+        let got = marked(text, &highlight(text, &terms(&[("transfer", 1.0)])));
+        assert_eq!(got, ["Transfers", "transferred", "TRANSFERRING"]);
+    }
+
+    #[test]
+    fn possessive_splits_like_the_index() {
+        let text = "Ukraine’s army and Ukraine's navy";
+        let got = marked(text, &highlight(text, &terms(&[("ukraine", 1.0)])));
+        assert_eq!(got, ["Ukraine", "Ukraine"]);
+        assert_eq!(tokens("Ukraine’s"), ["ukrain", "s"]);
+    }
+
+    #[test]
+    fn common_term_does_not_pick_the_passage() {
+        let body = "The minister said the plan, the budget and the schedule were the focus of the \
+                    talks with the unions. Rates rose after the central bank met. The weather was \
+                    fine for the time of the year in the capital.";
+        let q = terms(&[("the", 0.05), ("central", 2.0), ("bank", 1.8)]);
+        let opts = PassageOptions { count: 1, max_chars: 60 };
+        let ps = passages(body, &q, &opts);
+        assert_passages_valid(body, &ps, &opts);
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].text, "Rates rose after the central bank met.");
+        assert_eq!(marked(&ps[0].text, &ps[0].highlights), ["the", "central", "bank"]);
+
+        // Even with equal weights, covering more of the query wins over repeating one word.
+        let flat = terms(&[("the", 1.0), ("central", 1.0), ("bank", 1.0)]);
+        assert_eq!(passages(body, &flat, &opts)[0].text, ps[0].text);
+    }
+
+    #[test]
+    fn title_only_match_returns_the_lead() {
+        let body = seed_body();
+        let opts = PassageOptions::default();
+        let ps = passages(body, &terms(&[("seoul", 5.0)]), &opts);
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].start, 0);
+        assert!(ps[0].highlights.is_empty());
+        assert!(ps[0].text.starts_with("Ukraine is negotiating"));
+        assert!(ps[0].text.ends_with("to move to South Korea."), "{:?}", ps[0].text);
+        assert_passages_valid(body, &ps, &opts);
+
+        let empty = passages(body, &HighlightQuery::default(), &opts);
+        assert_eq!(empty, ps);
+    }
+
+    #[test]
+    fn empty_body_gives_no_passage() {
+        let q = terms(&[("pow", 1.0)]);
+        let opts = PassageOptions::default();
+        assert!(passages("", &q, &opts).is_empty());
+        assert!(passages(" \n\t\n ", &q, &opts).is_empty());
+        assert!(passages("", &HighlightQuery::default(), &opts).is_empty());
+        assert!(highlight("", &q).is_empty());
+        assert!(passages("POW", &q, &PassageOptions { count: 0, max_chars: 10 }).is_empty());
+    }
+
+    #[test]
+    fn sentences_respect_abbreviations_decimals_and_paragraphs() {
+        let body = "Gen. Smith met Mr. Jones in the U.S. Capitol at 3.5 p.m. on Jan. 11. Prices rose \
+                    2.5 percent! Did they? \"Yes,\" he said.\n\nHeading\nNext line starts here\nand \
+                    wraps here.";
+        let m = Matcher::new(&EMPTY_QUERY);
+        let scan = m.scan(body, usize::MAX);
+        let got: Vec<&str> = scan.sentences.iter().map(|s| &body[s.start..s.end]).collect();
+        assert_eq!(
+            got,
+            [
+                "Gen. Smith met Mr. Jones in the U.S. Capitol at 3.5 p.m. on Jan. 11.",
+                "Prices rose 2.5 percent!",
+                "Did they?",
+                "\"Yes,\" he said.",
+                "Heading",
+                "Next line starts here\nand wraps here.",
+            ]
+        );
+    }
+
+    #[test]
+    fn neighbours_join_up_to_the_budget() {
+        let body = "One two three. Four five six. The pow was moved. Seven eight nine. Ten eleven.";
+        let q = terms(&[("pow", 1.0)]);
+        let ps = passages(body, &q, &PassageOptions { count: 2, max_chars: 50 });
+        assert_eq!(ps.len(), 1, "only one sentence matches");
+        assert!(ps[0].text.contains("The pow was moved."));
+        assert!(ps[0].text.len() > "The pow was moved.".len(), "neighbours joined");
+        assert!(ps[0].text.chars().count() <= 50);
+        let ps = passages(body, &q, &PassageOptions { count: 2, max_chars: 18 });
+        assert_eq!(ps[0].text, "The pow was moved.");
+    }
+
+    #[test]
+    fn long_sentence_is_cut_at_words_around_the_match() {
+        let filler = "lorem ipsum dolor sit amet ".repeat(40);
+        let body = format!("{filler}the prisoner transfer was agreed {filler}");
+        let q = terms(&[("transfer", 1.0)]);
+        let opts = PassageOptions { count: 2, max_chars: 80 };
+        let ps = passages(&body, &q, &opts);
+        assert_passages_valid(&body, &ps, &opts);
+        assert_eq!(ps.len(), 1);
+        let p = &ps[0];
+        assert_eq!(marked(&p.text, &p.highlights), ["transfer"]);
+        assert!(p.text.chars().count() > 60, "budget used: {:?}", p.text);
+        assert!(!is_word_char_before(&body, p.start) && !is_word_char_at(&body, p.end), "{:?}", p.text);
+    }
+
+    #[test]
+    fn passages_are_disjoint_and_in_document_order() {
+        let body = seed_body();
+        let q = terms(&[("korean", 1.0), ("casualties", 3.0), ("sybiha", 4.0)]);
+        let opts = PassageOptions { count: 3, max_chars: 160 };
+        let ps = passages(body, &q, &opts);
+        assert_eq!(ps.len(), 3);
+        assert_passages_valid(body, &ps, &opts);
+    }
+
+    #[test]
+    fn body_tokens_match_the_index_analyzer() {
+        let text = "Dogs are the BESTS! Ukraine’s «Kyiv» straße ΣΊΣΥΦΟΣ İstanbul 3.5km co-operate \
+                    supercalifragilisticexpialidociousandthensomemoreletters x";
+        let expected: Vec<String> = tantivy_tokens(text).into_iter().map(|t| t.2).collect();
+        assert_eq!(tokens(text), expected);
+    }
+
+    fn text_strategy() -> impl Strategy<Value = String> {
+        let word = prop_oneof![
+            Just("Transfers".to_string()),
+            Just("transfer".to_string()),
+            Just("north".to_string()),
+            Just("Korean".to_string()),
+            Just("POWs".to_string()),
+            Just("lying".to_string()),
+            Just("ably".to_string()),
+            Just("Σίσυφος".to_string()),
+            Just("İstanbul".to_string()),
+            "[a-zA-Z]{1,12}",
+            "\\PC{1,6}",
+            "[a-z]{38,42}",
+        ];
+        let sep = prop_oneof![
+            Just(" ".to_string()),
+            Just(". ".to_string()),
+            Just("’s ".to_string()),
+            Just("\n".to_string()),
+            Just("\n\n".to_string()),
+            Just("! ".to_string()),
+            "\\PC{0,3}",
+        ];
+        prop::collection::vec((word, sep), 0..60)
+            .prop_map(|parts| parts.into_iter().map(|(w, s)| w + &s).collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn highlights_and_passages_stay_valid(
+            text in prop_oneof![text_strategy(), any::<String>()],
+            words in prop::collection::vec("\\PC{0,8}|transfer|korean|north", 0..4),
+            phrase_words in prop::collection::vec("\\PC{0,8}|north|korean", 0..3),
+            slop in 0u32..3,
+            count in 0usize..4,
+            max_chars in 0usize..120,
+        ) {
+            let q = HighlightQuery {
+                terms: words.iter().map(|w| QueryTerm { stem: normalize(w), weight: 1.0 }).collect(),
+                phrases: vec![Phrase {
+                    stems: phrase_words.iter().map(|w| normalize(w)).collect(),
+                    slop,
+                    weight: 2.0,
+                }],
+            };
+            assert_valid(&text, &highlight(&text, &q));
+            let opts = PassageOptions { count, max_chars };
+            let ps = passages(&text, &q, &opts);
+            assert_passages_valid(&text, &ps, &opts);
+        }
+
+        /// The fast path (byte filters, stem cache) finds exactly the tokens the index would
+        /// match: compare with tantivy's analyzer on every token whose stem is queried.
+        #[test]
+        fn term_matches_equal_the_index_analyzer(text in text_strategy(), pick in 0usize..7) {
+            let toks = tantivy_tokens(&text);
+            let stems: Vec<String> = toks
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| pick == 0 || k % pick == 0)
+                .map(|(_, t)| t.2.clone())
+                .collect();
+            let q = HighlightQuery {
+                terms: stems.iter().map(|s| QueryTerm { stem: s.clone(), weight: 1.0 }).collect(),
+                phrases: Vec::new(),
+            };
+            let expected: Vec<[usize; 2]> = toks
+                .iter()
+                .filter(|t| stems.contains(&t.2))
+                .map(|t| [t.0, t.1])
+                .collect();
+            prop_assert_eq!(highlight(&text, &q), expected);
+        }
+
+        #[test]
+        fn tokens_equal_the_index_analyzer(text in prop_oneof![text_strategy(), any::<String>()]) {
+            let expected: Vec<String> = tantivy_tokens(&text).into_iter().map(|t| t.2).collect();
+            prop_assert_eq!(tokens(&text), expected);
+        }
+    }
+}
