@@ -426,3 +426,25 @@ pub fn index_paths(
     let index = NewsIndex::open_or_create(dir)?;
     sync(&index, roots, opts, on_event)
 }
+
+/// Adds articles that did not come from files (for embedding, examples and tests),
+/// replacing any article with the same id, in one commit. Returns how many were added.
+pub fn add_articles(index: &NewsIndex, articles: impl IntoIterator<Item = Article>) -> Result<u64> {
+    let fields = *index.fields();
+    let mut writer: IndexWriter<TantivyDocument> =
+        index.tantivy().writer_with_num_threads(1, 32 << 20)?;
+    let mut added = 0;
+    for article in articles {
+        writer.delete_term(Term::from_field_text(fields.id, &article.id));
+        let meta = FileMeta {
+            key: format!("article:{}", article.id),
+            size: article.body.len() as u64,
+            mtime_ns: 0,
+            hash: ingest::content_hash(article.body.as_bytes()),
+        };
+        writer.add_document(to_document(&fields, &article, &meta))?;
+        added += 1;
+    }
+    writer.commit()?;
+    Ok(added)
+}

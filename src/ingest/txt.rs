@@ -24,10 +24,11 @@ pub(crate) fn parse(ctx: &mut Ctx<'_, '_>, reader: &mut dyn BufRead) {
             article.path = Some(ctx.path_string());
             ctx.article(article);
         }
+        None if bytes.is_empty() => ctx.problem(None, ProblemKind::NoText, "file is empty"),
         None => ctx.problem(
             None,
             ProblemKind::NoText,
-            "record has neither title nor body",
+            "file has only whitespace, no title or body",
         ),
     }
 }
@@ -134,15 +135,18 @@ mod tests {
 
     #[test]
     fn empty_file_has_no_text() {
-        for raw in [&b""[..], b"  \n\t\r\n "] {
+        for (raw, message) in [
+            (&b""[..], "root/empty.txt: file is empty"),
+            (
+                b"  \n\t\r\n ",
+                "root/empty.txt: file has only whitespace, no title or body",
+            ),
+        ] {
             let (articles, problems) = run("empty.txt", raw);
             assert!(articles.is_empty());
             assert_eq!(problems.len(), 1);
             assert_eq!(problems[0].kind, ProblemKind::NoText);
-            assert_eq!(
-                problems[0].to_string(),
-                "root/empty.txt: record has neither title nor body"
-            );
+            assert_eq!(problems[0].to_string(), message);
         }
     }
 
