@@ -16,7 +16,9 @@ fn main() {
 
 fn seed_body() -> &'static str {
     let rest = SEED.split_once('\n').map_or(SEED, |(_, rest)| rest);
-    rest.find("Original Source:").map_or(rest, |i| &rest[..i]).trim()
+    rest.find("Original Source:")
+        .map_or(rest, |i| &rest[..i])
+        .trim()
 }
 
 fn corpora() -> PathBuf {
@@ -68,7 +70,8 @@ fn tokenize_seed(b: Bencher) {
 fn mentions_seed(b: Bencher) {
     let t = tagger();
     let body = seed_body();
-    b.counter(BytesCount::of_str(body)).bench(|| t.mentions(black_box(body)).len());
+    b.counter(BytesCount::of_str(body))
+        .bench(|| t.mentions(black_box(body)).len());
 }
 
 #[divan::bench]
@@ -85,6 +88,10 @@ fn mentions_reuters_300(b: Bencher) {
     let t = tagger();
     let bodies = reuters_bodies();
     let bytes: usize = bodies.iter().map(String::len).sum();
-    b.counter(BytesCount::new(bytes))
-        .bench(|| bodies.iter().map(|x| t.mentions(black_box(x)).len()).sum::<usize>());
+    b.counter(BytesCount::new(bytes)).bench(|| {
+        bodies
+            .iter()
+            .map(|x| t.mentions(black_box(x)).len())
+            .sum::<usize>()
+    });
 }

@@ -15,7 +15,9 @@ fn main() {
 
 fn seed_body() -> &'static str {
     let rest = SEED.split_once('\n').map_or(SEED, |(_, rest)| rest);
-    rest.find("Original Source:").map_or(rest, |i| &rest[..i]).trim()
+    rest.find("Original Source:")
+        .map_or(rest, |i| &rest[..i])
+        .trim()
 }
 
 /// About 1 MB of pseudo-random English-like text (a 20k-word vocabulary, Zipf-ish), with the
@@ -31,7 +33,9 @@ fn synthetic_body() -> String {
     let vocab: Vec<String> = (0..20_000)
         .map(|_| {
             let len = 2 + (next() % 10) as usize;
-            (0..len).map(|_| (b'a' + (next() % 26) as u8) as char).collect()
+            (0..len)
+                .map(|_| (b'a' + (next() % 26) as u8) as char)
+                .collect()
         })
         .collect();
     let seed_sentences: Vec<&str> = seed_body().split(". ").collect();
@@ -89,7 +93,12 @@ fn query(kind: &str) -> HighlightQuery {
     }
 }
 
-const QUERIES: &[&str] = &["pow transfer", "\"north korean\" casualties", "the central bank", "(empty)"];
+const QUERIES: &[&str] = &[
+    "pow transfer",
+    "\"north korean\" casualties",
+    "the central bank",
+    "(empty)",
+];
 
 #[divan::bench(args = QUERIES)]
 fn seed_passages(bencher: Bencher, kind: &str) {
@@ -121,7 +130,11 @@ fn seed_title_highlight(bencher: Bencher) {
 /// Baseline: only re-tokenising and stemming the body, as tantivy's snippet generator does.
 #[divan::bench(args = ["seed", "synthetic_1mb"])]
 fn tantivy_en_stem_tokenize(bencher: Bencher, which: &str) {
-    let body = if which == "seed" { seed_body().to_string() } else { synthetic_body() };
+    let body = if which == "seed" {
+        seed_body().to_string()
+    } else {
+        synthetic_body()
+    };
     let mut analyzer = TokenizerManager::default()
         .get("en_stem")
         .expect("en_stem is built in");

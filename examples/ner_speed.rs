@@ -6,10 +6,20 @@ fn cpu() -> f64 {
 }
 fn main() {
     #[derive(serde::Deserialize)]
-    struct Rec { body: Option<String> }
-    let f = std::fs::File::open("/work/shared/corpora/reuters_financial_2006_2013/reuters_financial_2006_2013.jsonl.gz").unwrap();
+    struct Rec {
+        body: Option<String>,
+    }
+    let f = std::fs::File::open(
+        "/work/shared/corpora/reuters_financial_2006_2013/reuters_financial_2006_2013.jsonl.gz",
+    )
+    .unwrap();
     let r = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(f));
-    let bodies: Vec<String> = r.lines().map_while(Result::ok).filter_map(|l| serde_json::from_str::<Rec>(&l).ok()?.body).take(300).collect();
+    let bodies: Vec<String> = r
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str::<Rec>(&l).ok()?.body)
+        .take(300)
+        .collect();
     let bytes: usize = bodies.iter().map(|b| b.len()).sum();
     let t = newsdex::extract::Tagger::embedded().unwrap();
     let mut best = f64::MAX;
@@ -21,7 +31,22 @@ fn main() {
         let _ = (n, cpu);
     }
     let s = std::time::Instant::now();
-    let n: usize = bodies.iter().map(|b| { let tk = newsdex::extract::tokenize::tokenize(b); newsdex::extract::tokenize::sentences(b, &tk).len() }).sum();
-    eprintln!("tokenize {:.1} MB/s {n}", bytes as f64 / 1e6 / s.elapsed().as_secs_f64());
-    eprintln!("{} bodies {:.2} MB, best {:.3}s = {:.2} MB/s", bodies.len(), bytes as f64/1e6, best, bytes as f64 / 1e6 / best);
+    let n: usize = bodies
+        .iter()
+        .map(|b| {
+            let tk = newsdex::extract::tokenize::tokenize(b);
+            newsdex::extract::tokenize::sentences(b, &tk).len()
+        })
+        .sum();
+    eprintln!(
+        "tokenize {:.1} MB/s {n}",
+        bytes as f64 / 1e6 / s.elapsed().as_secs_f64()
+    );
+    eprintln!(
+        "{} bodies {:.2} MB, best {:.3}s = {:.2} MB/s",
+        bodies.len(),
+        bytes as f64 / 1e6,
+        best,
+        bytes as f64 / 1e6 / best
+    );
 }

@@ -36,6 +36,9 @@ pub struct Entities {
 
 impl Entities {
     pub fn is_empty(&self) -> bool {
-        self.person.is_empty() && self.org.is_empty() && self.place.is_empty() && self.misc.is_empty()
+        self.person.is_empty()
+            && self.org.is_empty()
+            && self.place.is_empty()
+            && self.misc.is_empty()
     }
 }

@@ -39,8 +39,15 @@ pub enum Error {
     Invalid(String),
 
     /// The index exists but was written with a different schema.
-    #[error("index at {path:?} has an incompatible schema: {message}; rebuild it with `newsdex index --rebuild`")]
+    #[error(
+        "index at {path:?} has an incompatible schema: {message}; rebuild it with `newsdex index --rebuild`"
+    )]
     Schema { path: PathBuf, message: String },
+
+    /// The run was stopped (Ctrl-C, SIGTERM) before it committed; the index keeps
+    /// its last commit.
+    #[error("stopped before committing; the index keeps its last commit")]
+    Cancelled,
 
     /// An error reported by tantivy (index corruption, I/O inside the index).
     #[error("index error: {0}")]

@@ -41,7 +41,9 @@ fn every_format_is_ingested() {
     let run = env.ok(&["index", "news"]);
     assert!(run.stderr.contains("7 articles indexed"), "{}", run.stderr);
 
-    let hit = &env.ok(&["search", "wheat", "--format", "json"]).json_lines()[0];
+    let hit = &env
+        .ok(&["search", "wheat", "--format", "json"])
+        .json_lines()[0];
     assert_eq!(hit["id"], "obj-1");
     assert_eq!(hit["title"], "Wheat harvest beats forecasts");
     assert_eq!(hit["source"], "Farm Daily");
@@ -49,25 +51,49 @@ fn every_format_is_ingested() {
     assert_eq!(hit["published"], "2025-03-17T10:00:00Z");
     assert_eq!(hit["authors"], serde_json::json!(["Ann Lee", "Bo Chen"]));
 
-    let hit = &env.ok(&["search", "harbour", "--format", "json"]).json_lines()[0];
+    let hit = &env
+        .ok(&["search", "harbour", "--format", "json"])
+        .json_lines()[0];
     assert_eq!(hit["source"], "harbour-news.example");
     assert_eq!(hit["id"], "plain.txt");
     let body = env.ok(&["show", "plain.txt"]).stdout;
     assert!(!body.contains("Original Source"), "{body}");
 
-    assert_eq!(env.ok(&["search", "zinc", "--format", "json"]).json_lines()[0]["id"], "many.json#2");
-    assert_eq!(env.ok(&["search", "rail", "--format", "json"]).json_lines()[0]["id"], "7");
-    assert_eq!(env.ok(&["search", "nickel", "--format", "json"]).json_lines()[0]["id"], "gz-2");
+    assert_eq!(
+        env.ok(&["search", "zinc", "--format", "json"]).json_lines()[0]["id"],
+        "many.json#2"
+    );
+    assert_eq!(
+        env.ok(&["search", "rail", "--format", "json"]).json_lines()[0]["id"],
+        "7"
+    );
+    assert_eq!(
+        env.ok(&["search", "nickel", "--format", "json"])
+            .json_lines()[0]["id"],
+        "gz-2"
+    );
 }
 
 #[test]
 fn every_date_form_is_read() {
     let env = TestEnv::new();
     let forms = [
-        ("rfc3339", "2025-03-17T10:00:00+02:00", "2025-03-17T08:00:00Z"),
+        (
+            "rfc3339",
+            "2025-03-17T10:00:00+02:00",
+            "2025-03-17T08:00:00Z",
+        ),
         ("nozone", "2025-03-17T10:00:00", "2025-03-17T10:00:00Z"),
-        ("fraction", "1987-02-26T15:01:01.790", "1987-02-26T15:01:01Z"),
-        ("rfc2822", "Mon, 17 Mar 2025 10:00:00 +0000", "2025-03-17T10:00:00Z"),
+        (
+            "fraction",
+            "1987-02-26T15:01:01.790",
+            "1987-02-26T15:01:01Z",
+        ),
+        (
+            "rfc2822",
+            "Mon, 17 Mar 2025 10:00:00 +0000",
+            "2025-03-17T10:00:00Z",
+        ),
         ("words", "March 17, 2025", "2025-03-17T00:00:00Z"),
         ("day", "2025-03-17", "2025-03-17T00:00:00Z"),
     ];
@@ -83,9 +109,21 @@ fn every_date_form_is_read() {
         assert_eq!(published_of(&env, id), expected, "date form {id}");
     }
     // Date filters use them.
-    let run = env.ok(&["search", "dated", "--since", "2025-03-17", "--until", "2025-03-17", "--count"]);
+    let run = env.ok(&[
+        "search",
+        "dated",
+        "--since",
+        "2025-03-17",
+        "--until",
+        "2025-03-17",
+        "--count",
+    ]);
     assert_eq!(run.stdout.trim(), "5");
-    let run = env.ok(&["search", "dated published:[1987-01-01 TO 1987-12-31]", "--count"]);
+    let run = env.ok(&[
+        "search",
+        "dated published:[1987-01-01 TO 1987-12-31]",
+        "--count",
+    ]);
     assert_eq!(run.stdout.trim(), "1");
 }
 
@@ -107,7 +145,10 @@ fn malformed_lines_are_reported_with_path_and_line_and_skipped() {
 #[test]
 fn invalid_utf8_is_decoded_lossily_with_a_warning() {
     let env = TestEnv::new();
-    env.write("latin1.txt", b"Price of tea\n\nTea now costs \xa35 a pound in London.\n".as_slice());
+    env.write(
+        "latin1.txt",
+        b"Price of tea\n\nTea now costs \xa35 a pound in London.\n".as_slice(),
+    );
     let run = env.ok(&["index", "latin1.txt"]);
     assert!(run.stderr.contains("latin1.txt"), "{}", run.stderr);
     assert!(run.stderr.contains("1 articles indexed"), "{}", run.stderr);
@@ -125,14 +166,25 @@ fn reindexing_the_same_input_never_duplicates() {
     let again = env.ok(&["search", "--count", "Ukraine OR the"]).stdout;
     assert_eq!(first, again);
     let stats = env.ok(&["stats", "--format", "json"]).json_lines();
-    assert_eq!(stats[0]["roots"].as_array().unwrap().len(), 1, "{}", stats[0]);
+    assert_eq!(
+        stats[0]["roots"].as_array().unwrap().len(),
+        1,
+        "{}",
+        stats[0]
+    );
 }
 
 #[test]
 fn a_bad_file_never_loses_the_others() {
     let env = TestEnv::new();
-    env.write("mix/good.txt", "Bridge opens\n\nThe new bridge opened to traffic.\n");
-    env.write("mix/binary.txt", [0u8, 159, 146, 150, 0, 0, 1, 2, 3].as_slice());
+    env.write(
+        "mix/good.txt",
+        "Bridge opens\n\nThe new bridge opened to traffic.\n",
+    );
+    env.write(
+        "mix/binary.txt",
+        [0u8, 159, 146, 150, 0, 0, 1, 2, 3].as_slice(),
+    );
     env.write("mix/empty.json", "");
     env.write("mix/bad.json", "{ not json");
     let run = env.run(&["index", "mix"]);
@@ -156,7 +208,11 @@ fn reuters_21578_indexes_every_record_with_text() {
     }
     let env = TestEnv::new();
     let run = env.ok(&["index", file.to_str().unwrap()]);
-    assert!(run.stderr.contains("21577 articles indexed"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("21577 articles indexed"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains(":12793: "), "{}", run.stderr);
     let stats = env.ok(&["stats", "--format", "json"]).json_lines();
     assert_eq!(stats[0]["articles"], 21577);

@@ -46,13 +46,20 @@ fn seed_is_the_top_hit_with_both_words_highlighted() {
             .expect("highlights")
             .iter()
             .map(|h| {
-                let (s, e) = (h[0].as_u64().unwrap() as usize, h[1].as_u64().unwrap() as usize);
+                let (s, e) = (
+                    h[0].as_u64().unwrap() as usize,
+                    h[1].as_u64().unwrap() as usize,
+                );
                 text[s..e].to_lowercase()
             })
             .collect();
-        marked.iter().any(|w| w.starts_with("pow")) && marked.iter().any(|w| w.starts_with("transfer"))
+        marked.iter().any(|w| w.starts_with("pow"))
+            && marked.iter().any(|w| w.starts_with("transfer"))
     });
-    assert!(words_in_one_passage, "no passage highlights both words: {passages:?}");
+    assert!(
+        words_in_one_passage,
+        "no passage highlights both words: {passages:?}"
+    );
 }
 
 #[test]
@@ -61,7 +68,11 @@ fn colour_marks_matches_only_when_asked() {
     let plain = env.ok(&["search", "transfer"]);
     assert!(!plain.stdout.contains('\x1b'), "{}", plain.stdout);
     let coloured = env.ok(&["search", "transfer", "--color", "always"]);
-    assert!(coloured.stdout.contains("\x1b[1;31mtransfer"), "{}", coloured.stdout);
+    assert!(
+        coloured.stdout.contains("\x1b[1;31mtransfer"),
+        "{}",
+        coloured.stdout
+    );
     let mut cmd = env.cmd(&["search", "transfer", "--color", "auto"]);
     cmd.env("NO_COLOR", "1");
     let out = cmd.output().expect("run");
@@ -86,9 +97,16 @@ fn phrase_highlights_only_where_the_phrase_occurs() {
         .iter()
         .map(|h| &text[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize])
         .collect();
-    assert!(marked.concat().contains("central") && marked.concat().contains("bank"), "{marked:?}");
+    assert!(
+        marked.concat().contains("central") && marked.concat().contains("bank"),
+        "{marked:?}"
+    );
     // Words of the phrase elsewhere ("A bank in the central district") stay plain.
-    assert_eq!(marked.iter().filter(|m| m.contains("bank")).count(), 1, "{marked:?} in {text}");
+    assert_eq!(
+        marked.iter().filter(|m| m.contains("bank")).count(),
+        1,
+        "{marked:?} in {text}"
+    );
 
     let loose = env.ok(&["search", "central bank", "--format", "json"]);
     let p = &loose.json_lines()[0]["passages"][0];
@@ -127,8 +145,17 @@ fn json_schema_has_every_documented_field() {
     let hits = env.ok(&["search", "Kyiv", "--format", "json"]).json_lines();
     let hit = &hits[0];
     for key in [
-        "id", "score", "title", "published", "source", "url", "path", "passages", "rank",
-        "authors", "entities",
+        "id",
+        "score",
+        "title",
+        "published",
+        "source",
+        "url",
+        "path",
+        "passages",
+        "rank",
+        "authors",
+        "entities",
     ] {
         assert!(hit.get(key).is_some(), "missing {key} in {hit}");
     }
@@ -143,7 +170,11 @@ fn json_schema_has_every_documented_field() {
 fn some_words_fallback_when_no_article_has_all() {
     let env = seeded();
     let run = env.ok(&["search", "Kyiv zzyzxnotaword"]);
-    assert!(run.stderr.contains("no article has all the words"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no article has all the words"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.contains("Seoul and Kyiv"));
 }
 
@@ -170,7 +201,18 @@ fn closed_pipe_is_quiet() {
     drop(child.stdout.take()); // the reader goes away at once, like `| head -0`
     let status = child.wait().expect("wait");
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
-    assert!(!stderr.contains("Broken pipe") && !stderr.contains("panicked"), "{stderr}");
-    assert!(status.code().is_some_and(|c| c == 0 || c == 1), "{status:?}");
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        !stderr.contains("Broken pipe") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+    assert!(
+        status.code().is_some_and(|c| c == 0 || c == 1),
+        "{status:?}"
+    );
 }

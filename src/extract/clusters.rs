@@ -100,7 +100,9 @@ pub fn learn_from_jsonl(
     'files: for path in files {
         let f = std::fs::File::open(path).map_err(|e| crate::Error::io(path, e))?;
         let reader: Box<dyn BufRead> = if path.extension().is_some_and(|e| e == "gz") {
-            Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(f)))
+            Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(
+                f,
+            )))
         } else {
             Box::new(std::io::BufReader::new(f))
         };
@@ -117,7 +119,11 @@ pub fn learn_from_jsonl(
             }
         }
     }
-    log(format!("read {:.1} MB, {} tokens", bytes as f64 / 1e6, stream.len()));
+    log(format!(
+        "read {:.1} MB, {} tokens",
+        bytes as f64 / 1e6,
+        stream.len()
+    ));
     Ok(learn(&stream, &case, opts, log))
 }
 
@@ -146,7 +152,12 @@ fn push_tokens(text: &str, out: &mut Vec<u64>, case: &mut CaseCounts) {
 
 /// Bisecting spherical 2-means over PPMI-weighted left/right neighbour vectors: each split
 /// adds one bit to the code of the words below it, like the prefix codes of Brown clusters.
-pub fn learn(stream: &[u64], case: &CaseCounts, opts: &ClusterOptions, log: &mut dyn FnMut(String)) -> Clusters {
+pub fn learn(
+    stream: &[u64],
+    case: &CaseCounts,
+    opts: &ClusterOptions,
+    log: &mut dyn FnMut(String),
+) -> Clusters {
     use std::collections::HashMap;
     let mut freq: HashMap<u64, u32> = HashMap::new();
     for &h in stream {
@@ -157,18 +168,32 @@ pub fn learn(stream: &[u64], case: &CaseCounts, opts: &ClusterOptions, log: &mut
     let mut words: Vec<(u64, u32)> = freq.into_iter().filter(|&(_, c)| c >= 3).collect();
     words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     words.truncate(opts.vocab);
-    let index: HashMap<u64, u32> = words.iter().enumerate().map(|(i, &(h, _))| (h, i as u32)).collect();
+    let index: HashMap<u64, u32> = words
+        .iter()
+        .enumerate()
+        .map(|(i, &(h, _))| (h, i as u32))
+        .collect();
     let v = words.len();
     let c = opts.contexts.min(v);
     let dims = 2 * c + 2;
     let (bos, eos) = (2 * c, 2 * c + 1);
     let mut counts = vec![0u32; v * dims];
-    let id = |h: u64| -> Option<usize> { if h == 0 { None } else { index.get(&h).map(|&i| i as usize) } };
+    let id = |h: u64| -> Option<usize> {
+        if h == 0 {
+            None
+        } else {
+            index.get(&h).map(|&i| i as usize)
+        }
+    };
     let ids: Vec<Option<usize>> = stream.iter().map(|&h| id(h)).collect();
     for i in 0..stream.len() {
         let Some(w) = ids[i] else { continue };
         let row = &mut counts[w * dims..(w + 1) * dims];
-        let left = if i == 0 || stream[i - 1] == 0 { Some(bos) } else { ids[i - 1].filter(|&x| x < c) };
+        let left = if i == 0 || stream[i - 1] == 0 {
+            Some(bos)
+        } else {
+            ids[i - 1].filter(|&x| x < c)
+        };
         let right = if i + 1 >= stream.len() || stream[i + 1] == 0 {
             Some(eos)
         } else {
@@ -211,13 +236,21 @@ pub fn learn(stream: &[u64], case: &CaseCounts, opts: &ClusterOptions, log: &mut
         rows.push(r);
     }
     drop(counts);
-    log(format!("clustering {v} words over {dims} context dimensions"));
+    log(format!(
+        "clustering {v} words over {dims} context dimensions"
+    ));
 
-    let members: Vec<u32> = (0..v as u32).filter(|&w| !rows[w as usize].is_empty()).collect();
+    let members: Vec<u32> = (0..v as u32)
+        .filter(|&w| !rows[w as usize].is_empty())
+        .collect();
     let mut codes = vec![0u16; v];
     let mut stack = vec![(members, 1u16, 0u32)];
     while let Some((m, code, depth)) = stack.pop() {
-        let halves = if depth < opts.depth && m.len() >= 2 { bisect(&rows, &m, dims) } else { None };
+        let halves = if depth < opts.depth && m.len() >= 2 {
+            bisect(&rows, &m, dims)
+        } else {
+            None
+        };
         match halves {
             Some((a, b)) => {
                 stack.push((b, code << 1 | 1, depth + 1));
@@ -265,7 +298,9 @@ fn bisect(rows: &[Vec<(u32, f32)>], m: &[u32], dims: usize) -> Option<(Vec<u32>,
     // Seeds: the most frequent member and the member least like it.
     let a0 = m[0];
     let ca = centre(&[a0]);
-    let b0 = *m.iter().min_by(|&&x, &&y| dot(&rows[x as usize], &ca).total_cmp(&dot(&rows[y as usize], &ca)))?;
+    let b0 = *m
+        .iter()
+        .min_by(|&&x, &&y| dot(&rows[x as usize], &ca).total_cmp(&dot(&rows[y as usize], &ca)))?;
     let (mut c0, mut c1) = (ca, centre(&[b0]));
     let mut side = vec![false; m.len()];
     for _ in 0..6 {
@@ -311,7 +346,9 @@ mod tests {
         for i in 0..30 {
             let city = ["Paris", "Rome", "Oslo"][i % 3];
             let verb = ["ran", "ate", "sang"][i % 3];
-            text.push_str(&format!("They flew to {city} today. The man {verb} quickly.\n"));
+            text.push_str(&format!(
+                "They flew to {city} today. The man {verb} quickly.\n"
+            ));
         }
         let mut stream = Vec::new();
         let mut case = CaseCounts::new();
@@ -323,8 +360,14 @@ mod tests {
             ..ClusterOptions::default()
         };
         let cl = learn(&stream, &case, &opts, &mut |_| {});
-        assert!(cl.lower.contains(&super::super::features::lower_hash("Quickly")));
-        assert!(!cl.lower.contains(&super::super::features::lower_hash("paris")));
+        assert!(
+            cl.lower
+                .contains(&super::super::features::lower_hash("Quickly"))
+        );
+        assert!(
+            !cl.lower
+                .contains(&super::super::features::lower_hash("paris"))
+        );
         let code = |w: &str| cl.map.get(&super::super::features::word_hash(w)).copied();
         assert!(code("Paris").is_some());
         assert_eq!(code("Paris"), code("Oslo"));

@@ -47,7 +47,9 @@ pub fn parse(text: &str) -> Result<Vec<Document>, String> {
             }
             continue;
         }
-        let tag = cols.next_back().ok_or_else(|| format!("line {}: expected at least 2 columns", n + 1))?;
+        let tag = cols
+            .next_back()
+            .ok_or_else(|| format!("line {}: expected at least 2 columns", n + 1))?;
         if tag != "O" && label::parse_tag(tag).is_none() {
             return Err(format!("line {}: unknown tag {tag:?}", n + 1));
         }
@@ -71,7 +73,11 @@ pub fn iob1_to_bio(tags: &[&str]) -> Vec<Label> {
             None => label::O,
             Some((is_b, ty)) => {
                 let continues = !is_b && matches!(prev, Some((_, p)) if p == ty);
-                if continues { label::inside(ty) } else { label::begin(ty) }
+                if continues {
+                    label::inside(ty)
+                } else {
+                    label::begin(ty)
+                }
             }
         };
         out.push(l);
@@ -123,9 +129,21 @@ pub struct Prf {
 }
 
 fn prf(correct: usize, predicted: usize, gold: usize) -> Prf {
-    let p = if predicted == 0 { 0.0 } else { 100.0 * correct as f64 / predicted as f64 };
-    let r = if gold == 0 { 0.0 } else { 100.0 * correct as f64 / gold as f64 };
-    let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+    let p = if predicted == 0 {
+        0.0
+    } else {
+        100.0 * correct as f64 / predicted as f64
+    };
+    let r = if gold == 0 {
+        0.0
+    } else {
+        100.0 * correct as f64 / gold as f64
+    };
+    let f = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
     Prf {
         precision: p,
         recall: r,

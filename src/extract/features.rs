@@ -37,7 +37,10 @@ fn mix(a: u64, b: u64) -> u64 {
 
 #[inline]
 fn feat(template: u64, v: u64) -> u64 {
-    mix(template.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x5bd1_e995, v)
+    mix(
+        template.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0x5bd1_e995,
+        v,
+    )
 }
 
 /// A hasher for keys that are already good 64-bit hashes: no SipHash on the hot path.
@@ -99,16 +102,43 @@ pub fn lower_hash(word: &str) -> u64 {
 impl Clusters {
     #[inline]
     fn get(&self, h: u64) -> Option<u16> {
-        if self.map.is_empty() { None } else { self.map.get(&h).copied() }
+        if self.map.is_empty() {
+            None
+        } else {
+            self.map.get(&h).copied()
+        }
     }
 }
 
 /// Generic words that follow a place name ("Kursk Oblast", "Hebei Province"). The list
 /// names no places; it lets designators unseen in training share what seen ones learned.
 const GEO_DESIGNATORS: &[&str] = &[
-    "oblast", "oblasts", "province", "provinces", "prefecture", "governorate", "county", "district",
-    "region", "krai", "kray", "raion", "rayon", "voivodeship", "canton", "emirate", "municipality",
-    "okrug", "island", "islands", "peninsula", "valley", "mountains", "strait", "gulf", "river",
+    "oblast",
+    "oblasts",
+    "province",
+    "provinces",
+    "prefecture",
+    "governorate",
+    "county",
+    "district",
+    "region",
+    "krai",
+    "kray",
+    "raion",
+    "rayon",
+    "voivodeship",
+    "canton",
+    "emirate",
+    "municipality",
+    "okrug",
+    "island",
+    "islands",
+    "peninsula",
+    "valley",
+    "mountains",
+    "strait",
+    "gulf",
+    "river",
 ];
 
 fn geo_designators() -> &'static HashSet64 {
@@ -231,7 +261,13 @@ fn tok_info(word: &str, clusters: &Clusters) -> Tok {
     };
     let cluster = clusters
         .get(exact)
-        .or_else(|| if case == CASE_ALLCAPS { clusters.get(title) } else { None })
+        .or_else(|| {
+            if case == CASE_ALLCAPS {
+                clusters.get(title)
+            } else {
+                None
+            }
+        })
         .or_else(|| clusters.get(lower))
         .unwrap_or(0);
     Tok {
@@ -275,7 +311,10 @@ const PAD_R: Tok = Tok {
 fn sentence_mode(toks: &[Tok]) -> u8 {
     let (mut alpha, mut caps, mut content, mut init) = (0, 0, 0, 0);
     for t in toks {
-        if matches!(t.case, CASE_LOWER | CASE_INIT | CASE_ALLCAPS | CASE_MIXED | CASE_LETTER) {
+        if matches!(
+            t.case,
+            CASE_LOWER | CASE_INIT | CASE_ALLCAPS | CASE_MIXED | CASE_LETTER
+        ) {
             alpha += 1;
             if t.case == CASE_ALLCAPS || t.case == CASE_LETTER {
                 caps += 1;
@@ -444,7 +483,12 @@ pub fn extract_doc(doc: &[Vec<&str>], clusters: &Clusters, out: &mut Vec<u64>) -
 /// how other capitalised occurrences of the same word were labelled, and the token's own
 /// first-pass label.
 pub fn apply_prior(info: &DocInfo, prior: &[Label], feats: &mut [u64]) {
-    let conj = [lower_hash("and"), lower_hash("or"), lower_hash(","), lower_hash("&")];
+    let conj = [
+        lower_hash("and"),
+        lower_hash("or"),
+        lower_hash(","),
+        lower_hash("&"),
+    ];
     let mut types: HashMap64<[u16; 5]> = HashMap64::default();
     let mut k = 0;
     for sent in &info.toks {
@@ -462,7 +506,11 @@ pub fn apply_prior(info: &DocInfo, prior: &[Label], feats: &mut [u64]) {
             let own = prior[k];
             // Coordination: "Seoul and Kyiv" — the type across a conjunction.
             let ty_at = |j: usize| label::ty(prior[k + j - i]).map_or(9, |x| x as u64);
-            let left = if i >= 2 && conj.contains(&sent[i - 1].lower) { ty_at(i - 2) } else { 10 };
+            let left = if i >= 2 && conj.contains(&sent[i - 1].lower) {
+                ty_at(i - 2)
+            } else {
+                10
+            };
             let right = if i + 2 < sent.len() && conj[..2].contains(&sent[i + 1].lower) {
                 ty_at(i + 2)
             } else {

@@ -27,7 +27,11 @@ pub fn inside(ty: usize) -> Label {
 
 /// The entity type of a label, None for O.
 pub fn ty(l: Label) -> Option<usize> {
-    if l == O { None } else { Some((l as usize - 1) / 2) }
+    if l == O {
+        None
+    } else {
+        Some((l as usize - 1) / 2)
+    }
 }
 
 pub fn is_begin(l: Label) -> bool {

@@ -29,7 +29,9 @@ use tokenize::{sentences, tokenize};
 static MODEL_BYTES: &[u8] = include_bytes!("../../models/ner.bin");
 
 /// The four CoNLL entity types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum EntityKind {
     /// PER
     Person,
@@ -83,7 +85,9 @@ impl Tagger {
         static CACHE: OnceLock<std::result::Result<Arc<Model>, String>> = OnceLock::new();
         let m = CACHE.get_or_init(|| Model::from_bytes(MODEL_BYTES).map(Arc::new));
         match m {
-            Ok(model) => Ok(Tagger { model: model.clone() }),
+            Ok(model) => Ok(Tagger {
+                model: model.clone(),
+            }),
             Err(e) => Err(Error::Internal(format!("embedded NER model: {e}"))),
         }
     }
@@ -100,12 +104,16 @@ impl Tagger {
     /// Parses a model from its bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Tagger> {
         let model = Model::from_bytes(bytes).map_err(Error::Internal)?;
-        Ok(Tagger { model: Arc::new(model) })
+        Ok(Tagger {
+            model: Arc::new(model),
+        })
     }
 
     /// Wraps a freshly trained model.
     pub fn from_model(model: Model) -> Tagger {
-        Tagger { model: Arc::new(model) }
+        Tagger {
+            model: Arc::new(model),
+        }
     }
 
     pub fn model(&self) -> &Model {
@@ -147,7 +155,8 @@ impl Tagger {
             Some(t) => self.mentions(&format!("{t}\n\n{body}")),
             None => self.mentions(body),
         };
-        let pairs: Vec<(EntityKind, &str)> = mentions.iter().map(|m| (m.kind, m.text.as_str())).collect();
+        let pairs: Vec<(EntityKind, &str)> =
+            mentions.iter().map(|m| (m.kind, m.text.as_str())).collect();
         normalize::build_entities(&pairs)
     }
 }
@@ -160,7 +169,9 @@ mod tests {
         let text = include_str!("../../seeds/000_d5240dadc151992f.txt");
         let mut lines = text.lines();
         let title = lines.next().unwrap_or_default().to_string();
-        let body: Vec<&str> = lines.filter(|l| !l.starts_with("Original Source:")).collect();
+        let body: Vec<&str> = lines
+            .filter(|l| !l.starts_with("Original Source:"))
+            .collect();
         (title, body.join("\n"))
     }
 
@@ -177,14 +188,38 @@ mod tests {
         let tagger = Tagger::embedded().expect("shipped model parses");
         let (title, body) = seed();
         let e = tagger.entities(Some(&title), &body);
-        for p in ["Cho Tae-yul", "Andrii Sybiha", "Volodymyr Zelensky", "Kyrylo Budanov"] {
-            assert!(e.person.iter().any(|x| x == p), "person {p} missing from {e:?}");
+        for p in [
+            "Cho Tae-yul",
+            "Andrii Sybiha",
+            "Volodymyr Zelensky",
+            "Kyrylo Budanov",
+        ] {
+            assert!(
+                e.person.iter().any(|x| x == p),
+                "person {p} missing from {e:?}"
+            );
         }
-        for p in ["Seoul", "Kyiv", "Ukraine", "South Korea", "Russia", "Kursk Oblast"] {
-            assert!(e.place.iter().any(|x| x == p), "place {p} missing from {e:?}");
+        for p in [
+            "Seoul",
+            "Kyiv",
+            "Ukraine",
+            "South Korea",
+            "Russia",
+            "Kursk Oblast",
+        ] {
+            assert!(
+                e.place.iter().any(|x| x == p),
+                "place {p} missing from {e:?}"
+            );
         }
         // Short forms resolved, possessives stripped: no bare "Cho" or "Ukraine’s".
-        let all: Vec<&String> = e.person.iter().chain(&e.org).chain(&e.place).chain(&e.misc).collect();
+        let all: Vec<&String> = e
+            .person
+            .iter()
+            .chain(&e.org)
+            .chain(&e.place)
+            .chain(&e.misc)
+            .collect();
         assert!(!all.iter().any(|x| *x == "Cho" || x.contains('’')), "{e:?}");
     }
 
@@ -197,8 +232,14 @@ mod tests {
         for x in &m {
             assert_eq!(&text[x.start..x.end], x.text);
         }
-        assert!(m.iter().any(|x| x.kind == EntityKind::Person && x.text == "Volodymyr Zelensky"));
-        assert!(m.iter().any(|x| x.kind == EntityKind::Place && x.text == "Berlin"));
+        assert!(
+            m.iter()
+                .any(|x| x.kind == EntityKind::Person && x.text == "Volodymyr Zelensky")
+        );
+        assert!(
+            m.iter()
+                .any(|x| x.kind == EntityKind::Place && x.text == "Berlin")
+        );
     }
 
     #[test]

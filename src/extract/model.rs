@@ -116,7 +116,12 @@ impl Weights {
 
     /// First-pass emission scores per token, and the second pass's sums over the features
     /// it shares with the first (its prior features are added by [`Weights::add_prior`]).
-    pub fn emissions(&self, feats: &[u64], first: &mut Vec<[f32; N_LABELS]>, second: &mut Vec<[i32; N_LABELS]>) {
+    pub fn emissions(
+        &self,
+        feats: &[u64],
+        first: &mut Vec<[f32; N_LABELS]>,
+        second: &mut Vec<[i32; N_LABELS]>,
+    ) {
         first.clear();
         second.clear();
         let w = self.passes * N_LABELS;
@@ -144,7 +149,12 @@ impl Weights {
     }
 
     /// Completes second-pass scores with the prior features.
-    pub fn add_prior(&self, feats: &[u64], second: &[[i32; N_LABELS]], out: &mut Vec<[f32; N_LABELS]>) {
+    pub fn add_prior(
+        &self,
+        feats: &[u64],
+        second: &[[i32; N_LABELS]],
+        out: &mut Vec<[f32; N_LABELS]>,
+    ) {
         out.clear();
         for (tf, base) in feats.chunks_exact(N_FEATURES).zip(second) {
             let mut a = *base;
@@ -265,10 +275,14 @@ impl<'a> Reader<'a> {
         Ok(a)
     }
     fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
     fn f32(&mut self) -> Result<f32, String> {
-        Ok(f32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+        Ok(f32::from_le_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
     }
 }
 
@@ -431,7 +445,12 @@ mod tests {
             assert_eq!(path.len(), n);
             let mut prev = None;
             for &l in &path {
-                assert!(label::allowed(prev, l), "{:?} then {}", prev.map(label::name), label::name(l));
+                assert!(
+                    label::allowed(prev, l),
+                    "{:?} then {}",
+                    prev.map(label::name),
+                    label::name(l)
+                );
                 prev = Some(l);
             }
         }

@@ -62,7 +62,10 @@ const FOLDS: &[(&str, &str)] = &[
 ];
 
 fn fold_diacritic(c: char) -> Option<&'static str> {
-    FOLDS.iter().find(|(from, _)| from.contains(c)).map(|&(_, to)| to)
+    FOLDS
+        .iter()
+        .find(|(from, _)| from.contains(c))
+        .map(|&(_, to)| to)
 }
 
 /// Cleans one mention's surface: canonical spacing and quotes, no possessive, no
@@ -127,7 +130,12 @@ fn kind_index(k: EntityKind) -> usize {
     }
 }
 
-const KINDS: [EntityKind; 4] = [EntityKind::Person, EntityKind::Org, EntityKind::Place, EntityKind::Misc];
+const KINDS: [EntityKind; 4] = [
+    EntityKind::Person,
+    EntityKind::Org,
+    EntityKind::Place,
+    EntityKind::Misc,
+];
 
 impl Group {
     fn kind(&self) -> EntityKind {
@@ -215,7 +223,9 @@ pub fn build_entities(mentions: &[(EntityKind, &str)]) -> Entities {
         first[root] = first[root].min(grp.first);
     }
 
-    let mut order: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].merged_into.is_none()).collect();
+    let mut order: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].merged_into.is_none())
+        .collect();
     order.sort_by_key(|&g| first[g]);
     let mut out = Entities::default();
     for g in order {
@@ -229,7 +239,10 @@ pub fn build_entities(mentions: &[(EntityKind, &str)]) -> Entities {
             .max_by_key(|&(i, (_, n))| (*n, std::cmp::Reverse(i)))
             .map(|(_, (f, _))| f.clone())
             .unwrap_or_default();
-        let name = if !any_mixed && name.chars().filter(|c| c.is_alphabetic()).count() > 4 && name.contains(' ') {
+        let name = if !any_mixed
+            && name.chars().filter(|c| c.is_alphabetic()).count() > 4
+            && name.contains(' ')
+        {
             title_case(&name)
         } else {
             name
@@ -273,7 +286,10 @@ mod tests {
             (Place, "Kýiv"),
         ];
         let e = build_entities(&m);
-        assert_eq!(e.person, ["Volodymyr Zelensky", "Cho Tae-yul", "Kyrylo Budanov"]);
+        assert_eq!(
+            e.person,
+            ["Volodymyr Zelensky", "Cho Tae-yul", "Kyrylo Budanov"]
+        );
         assert_eq!(e.place, ["Kyiv"]);
         assert!(e.org.is_empty());
     }

@@ -22,14 +22,15 @@ impl Token {
 
 /// Lower-case abbreviations (without their period) that keep the period attached.
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "cpt", "maj", "rep", "reps",
-    "sen", "sens", "gov", "st", "jr", "sr", "inc", "corp", "co", "ltd", "plc", "bros", "vs", "etc",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no",
-    "mt", "ft", "rev", "hon", "pres", "adm", "cmdr", "brig", "gens", "supt", "insp", "det", "cpl",
-    "pvt", "messrs", "mme", "mlle", "ave", "blvd", "rd", "dept", "est", "approx", "fig", "op",
-    "vol", "pp", "cf", "al", "univ", "assn", "intl", "govt", "ariz", "calif", "colo", "conn",
-    "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss", "mo",
-    "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "tex", "va", "vt", "wash", "wis", "wyo",
+    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "cpt", "maj", "rep",
+    "reps", "sen", "sens", "gov", "st", "jr", "sr", "inc", "corp", "co", "ltd", "plc", "bros",
+    "vs", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec", "no", "mt", "ft", "rev", "hon", "pres", "adm", "cmdr", "brig", "gens", "supt", "insp",
+    "det", "cpl", "pvt", "messrs", "mme", "mlle", "ave", "blvd", "rd", "dept", "est", "approx",
+    "fig", "op", "vol", "pp", "cf", "al", "univ", "assn", "intl", "govt", "ariz", "calif", "colo",
+    "conn", "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss",
+    "mo", "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "tex", "va", "vt", "wash", "wis",
+    "wyo",
 ];
 
 /// Clitics split off the end of a word, written with a straight apostrophe.
@@ -96,7 +97,8 @@ fn split_chunk(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
     while let Some((off, c)) = iter.next() {
         let i = start + off;
         let next = iter.peek().map(|&(_, n)| n);
-        let digit_flanked = prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
+        let digit_flanked =
+            prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
         let split = is_hard_punct(c)
             || ((c == ',' || c == ':') && !digit_flanked)
             || (c == '-' && next == Some('-'))
@@ -156,7 +158,10 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
         if is_apostrophe(last) {
             // A closing quote or a plural possessive ("workers'"): its own token.
             let l = last.len_utf8();
-            tail.push(Token { start: end - l, end });
+            tail.push(Token {
+                start: end - l,
+                end,
+            });
             end -= l;
             continue;
         }
@@ -169,7 +174,10 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
             if dots == 1 && is_abbreviation(core) {
                 break;
             }
-            tail.push(Token { start: end - dots, end });
+            tail.push(Token {
+                start: end - dots,
+                end,
+            });
             end -= dots;
             continue;
         }
@@ -179,8 +187,14 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
         let piece = &text[start..end];
         match clitic_split(piece) {
             Some(at) if at > 0 => {
-                out.push(Token { start, end: start + at });
-                out.push(Token { start: start + at, end });
+                out.push(Token {
+                    start,
+                    end: start + at,
+                });
+                out.push(Token {
+                    start: start + at,
+                    end,
+                });
             }
             _ => out.push(Token { start, end }),
         }
@@ -198,7 +212,11 @@ fn last_char(s: &str) -> char {
 
 fn is_abbreviation(core: &str) -> bool {
     // "U.S", "e.g", "a.m": inner periods between letters.
-    if core.contains('.') && core.split('.').all(|p| !p.is_empty() && p.chars().count() <= 3) {
+    if core.contains('.')
+        && core
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().count() <= 3)
+    {
         return true;
     }
     // An initial: "J".
@@ -236,7 +254,11 @@ fn clitic_split(piece: &str) -> Option<usize> {
                     break;
                 }
                 (Some(c), Some((i, p))) => {
-                    let p = if is_apostrophe(p) { '\'' } else { p.to_ascii_lowercase() };
+                    let p = if is_apostrophe(p) {
+                        '\''
+                    } else {
+                        p.to_ascii_lowercase()
+                    };
                     if p != c {
                         at = None;
                         break;
@@ -270,7 +292,10 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
         let mut end_here = false;
         let mut j = i + 1;
         if matches!(t, "." | "!" | "?" | "..." | "…") {
-            while j < tokens.len() && is_closer(tokens[j].text(text)) && tokens[j - 1].end == tokens[j].start {
+            while j < tokens.len()
+                && is_closer(tokens[j].text(text))
+                && tokens[j - 1].end == tokens[j].start
+            {
                 j += 1;
             }
             end_here = match tokens.get(j) {
@@ -313,7 +338,10 @@ mod tests {
     fn possessives_and_curly_quotes() {
         assert_eq!(toks("Ukraine’s army"), ["Ukraine", "’s", "army"]);
         assert_eq!(toks("Italy's coast"), ["Italy", "'s", "coast"]);
-        assert_eq!(toks("“Hello,” she said."), ["“", "Hello", ",", "”", "she", "said", "."]);
+        assert_eq!(
+            toks("“Hello,” she said."),
+            ["“", "Hello", ",", "”", "she", "said", "."]
+        );
         assert_eq!(toks("the workers' union"), ["the", "workers", "'", "union"]);
         assert_eq!(toks("They don't know"), ["They", "do", "n't", "know"]);
         assert_eq!(toks("'quoted'"), ["'", "quoted", "'"]);
@@ -321,13 +349,28 @@ mod tests {
 
     #[test]
     fn hyphens_numbers_abbreviations() {
-        assert_eq!(toks("Minister Cho Tae-yul said"), ["Minister", "Cho", "Tae-yul", "said"]);
-        assert_eq!(toks("around 12,000 troops, 3.5 pct."), ["around", "12,000", "troops", ",", "3.5", "pct", "."]);
-        assert_eq!(toks("the U.S. and Gen. Smith met Mr. Jones."), [
-            "the", "U.S.", "and", "Gen.", "Smith", "met", "Mr.", "Jones", "."
-        ]);
-        assert_eq!(toks("at 10:30 on Monday: fine"), ["at", "10:30", "on", "Monday", ":", "fine"]);
-        assert_eq!(toks("peace -- or war (maybe)!"), ["peace", "--", "or", "war", "(", "maybe", ")", "!"]);
+        assert_eq!(
+            toks("Minister Cho Tae-yul said"),
+            ["Minister", "Cho", "Tae-yul", "said"]
+        );
+        assert_eq!(
+            toks("around 12,000 troops, 3.5 pct."),
+            ["around", "12,000", "troops", ",", "3.5", "pct", "."]
+        );
+        assert_eq!(
+            toks("the U.S. and Gen. Smith met Mr. Jones."),
+            [
+                "the", "U.S.", "and", "Gen.", "Smith", "met", "Mr.", "Jones", "."
+            ]
+        );
+        assert_eq!(
+            toks("at 10:30 on Monday: fine"),
+            ["at", "10:30", "on", "Monday", ":", "fine"]
+        );
+        assert_eq!(
+            toks("peace -- or war (maybe)!"),
+            ["peace", "--", "or", "war", "(", "maybe", ")", "!"]
+        );
         assert_eq!(toks("east—west"), ["east", "—", "west"]);
     }
 
@@ -347,13 +390,22 @@ mod tests {
         let tokens = tokenize(text);
         let sents: Vec<String> = sentences(text, &tokens)
             .into_iter()
-            .map(|r| tokens[r].iter().map(|t| t.text(text)).collect::<Vec<_>>().join(" "))
+            .map(|r| {
+                tokens[r]
+                    .iter()
+                    .map(|t| t.text(text))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect();
-        assert_eq!(sents, [
-            "He met Mr. Smith in the U.S. on Friday .",
-            "They talked .",
-            "\" Good , \" he said .",
-            "New line here"
-        ]);
+        assert_eq!(
+            sents,
+            [
+                "He met Mr. Smith in the U.S. on Friday .",
+                "They talked .",
+                "\" Good , \" he said .",
+                "New line here"
+            ]
+        );
     }
 }

@@ -33,7 +33,7 @@ impl Default for TrainOptions {
         TrainOptions {
             epochs: 20,
             seed: 1,
-            bits: 22,
+            bits: 20,
             two_pass: true,
             folds: 4,
             prune: 0.02,
@@ -99,7 +99,8 @@ impl RowMap {
     }
     fn lookup(&self, d: &mut Prepared) {
         d.rows.clear();
-        d.rows.extend(d.hashes.iter().map(|&h| self.row_of[self.bucket(h)]));
+        d.rows
+            .extend(d.hashes.iter().map(|&h| self.row_of[self.bucket(h)]));
     }
 }
 
@@ -196,8 +197,16 @@ impl Perceptron {
                     self.bump(tr, g, 1.0);
                     self.bump(tr, p, -1.0);
                 }
-                let pg = if i == 0 { N_LABELS } else { gold[i - 1] as usize };
-                let pp = if i == 0 { N_LABELS } else { pred[i - 1] as usize };
+                let pg = if i == 0 {
+                    N_LABELS
+                } else {
+                    gold[i - 1] as usize
+                };
+                let pp = if i == 0 {
+                    N_LABELS
+                } else {
+                    pred[i - 1] as usize
+                };
                 if (pg, g) != (pp, p) {
                     self.tw[pg][g as usize] += 1.0;
                     self.tu[pg][g as usize] += self.c;
@@ -211,7 +220,12 @@ impl Perceptron {
 
     fn averaged(&self) -> Averaged {
         let c = self.c;
-        let w = self.w.iter().zip(&self.u).map(|(&w, &u)| (w as f64 - u / c) as f32).collect();
+        let w = self
+            .w
+            .iter()
+            .zip(&self.u)
+            .map(|(&w, &u)| (w as f64 - u / c) as f32)
+            .collect();
         let mut trans = [[0f32; N_LABELS]; N_LABELS + 1];
         for p in 0..=N_LABELS {
             for l in 0..N_LABELS {
@@ -304,7 +318,12 @@ fn to_model(map: &RowMap, passes: &[&Averaged], clusters: Clusters, prune: f32) 
             let base = r as usize * N_LABELS;
             let row = passes
                 .iter()
-                .flat_map(|a| a.w.get(base..base + N_LABELS).unwrap_or(&[0.0; N_LABELS]).iter().copied())
+                .flat_map(|a| {
+                    a.w.get(base..base + N_LABELS)
+                        .unwrap_or(&[0.0; N_LABELS])
+                        .iter()
+                        .copied()
+                })
                 .collect();
             (b as u32, row)
         })
@@ -365,7 +384,15 @@ pub fn train(
     ));
     let all: Vec<usize> = (0..tr.len()).collect();
     log("pass 1".into());
-    let (a1, epochs1) = train_pass(&tr, &all, Some(&dv), map.n_rows, opts.epochs, opts.seed, log);
+    let (a1, epochs1) = train_pass(
+        &tr,
+        &all,
+        Some(&dv),
+        map.n_rows,
+        opts.epochs,
+        opts.seed,
+        log,
+    );
     let first = to_model(&map, &[&a1], clusters, opts.prune);
     if !opts.two_pass {
         return first;
@@ -377,11 +404,23 @@ pub fn train(
     let folds = opts.folds.max(2);
     for k in 0..folds {
         let rest: Vec<usize> = (0..tr.len()).filter(|d| d % folds != k).collect();
-        let (a, _) = train_pass(&tr, &rest, None, map.n_rows, epochs1, opts.seed + 1 + k as u64, log);
+        let (a, _) = train_pass(
+            &tr,
+            &rest,
+            None,
+            map.n_rows,
+            epochs1,
+            opts.seed + 1 + k as u64,
+            log,
+        );
         for d in (0..tr.len()).filter(|d| d % folds == k) {
             prior[d] = predict(&a, &tr[d], &mut emit);
         }
-        log(format!("  fold {}/{folds} tagged ({:.1}s)", k + 1, t0.elapsed().as_secs_f64()));
+        log(format!(
+            "  fold {}/{folds} tagged ({:.1}s)",
+            k + 1,
+            t0.elapsed().as_secs_f64()
+        ));
     }
     // Dev documents get the shipped first pass's labels, exactly as at run time.
     let dev_prior: Vec<Vec<Label>> = dev
@@ -404,7 +443,15 @@ pub fn train(
         map.lookup(d);
     }
     log("pass 2".into());
-    let (a2, _) = train_pass(&tr, &all, Some(&dv), map.n_rows, opts.epochs, opts.seed + 100, log);
+    let (a2, _) = train_pass(
+        &tr,
+        &all,
+        Some(&dv),
+        map.n_rows,
+        opts.epochs,
+        opts.seed + 100,
+        log,
+    );
     let model = to_model(&map, &[&a1, &a2], first.clusters, opts.prune);
     log(format!("trained in {:.1}s", t0.elapsed().as_secs_f64()));
     model

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -11,10 +12,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
+use super::NewsIndex;
 use super::lock::{LockWait, WriterLock};
 use super::manifest;
 use super::schema::{Fields, SCHEMA_VERSION};
-use super::NewsIndex;
 use crate::article::Article;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Problem, SourceFile};
@@ -33,6 +34,17 @@ pub struct RunOptions {
     /// Called on every article before it is written, e.g. to extract entities.
     /// Runs on worker threads.
     pub enrich: Option<Arc<dyn Fn(&mut Article) + Send + Sync>>,
+    /// When set (e.g. by a signal handler), the run stops before its commit and the
+    /// index keeps its last commit.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl RunOptions {
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
 }
 
 impl Default for RunOptions {
@@ -43,6 +55,7 @@ impl Default for RunOptions {
             wait: LockWait::No,
             remove_missing: true,
             enrich: None,
+            cancel: None,
         }
     }
 }
@@ -142,6 +155,7 @@ pub fn sync(
     let fields = *index.fields();
 
     let roots: Vec<PathBuf> = roots.iter().map(|r| canonical_root(r)).collect();
+    let own_dir = index.dir().map(canonical_root);
     let mut seen: HashSet<String> = HashSet::new();
     let mut unavailable: Vec<&Path> = Vec::new();
 
@@ -202,7 +216,16 @@ pub fn sync(
                         continue;
                     }
                 };
+                if opts.cancelled() {
+                    break;
+                }
                 let key = file_key(root, &file);
+                if own_dir
+                    .as_ref()
+                    .is_some_and(|d| Path::new(&key).starts_with(d))
+                {
+                    continue; // never index the index itself (a root may contain it)
+                }
                 if !seen.insert(key.clone()) {
                     continue; // reached twice (overlapping roots or symlinks)
                 }
@@ -254,11 +277,14 @@ pub fn sync(
                 });
                 let mut articles = 0u64;
                 let mut send_failed = false;
+                let cancel = opts.cancel.clone();
                 ingest::parse(&file, &raw, &mut |record| match record {
+                    _ if cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) => {}
                     Ok(article) => {
                         articles += 1;
                         if worker_count == 0 {
-                            if let Err(e) = writer.add_document(to_document(&fields, &article, &meta))
+                            if let Err(e) =
+                                writer.add_document(to_document(&fields, &article, &meta))
                                 && let Ok(mut slot) = failure.lock()
                             {
                                 slot.get_or_insert(Error::Tantivy(e));
@@ -301,6 +327,10 @@ pub fn sync(
         }
     });
     result?;
+    if opts.cancelled() {
+        // Dropping the writer without committing discards this run's changes.
+        return Err(Error::Cancelled);
+    }
 
     if opts.remove_missing {
         for (key, file_state) in &known {

@@ -158,11 +158,17 @@ fn lex(input: &str) -> Result<Vec<Token>> {
         let start = i;
         match c {
             '(' => {
-                out.push(Token { kind: Tok::Open, pos: i });
+                out.push(Token {
+                    kind: Tok::Open,
+                    pos: i,
+                });
                 i += 1;
             }
             ')' => {
-                out.push(Token { kind: Tok::Close, pos: i });
+                out.push(Token {
+                    kind: Tok::Close,
+                    pos: i,
+                });
                 i += 1;
             }
             '"' | '“' | '”' => {
@@ -263,8 +269,7 @@ fn lex_phrase(chars: &[char], open: usize) -> Result<(Tok, usize)> {
         let digits: String = chars[digits_start..j].iter().collect();
         slop = digits.parse::<u32>().map_err(|_| Error::Query {
             position: i,
-            message: "expected a number of positions after '~' (e.g. \"central bank\"~2)"
-                .into(),
+            message: "expected a number of positions after '~' (e.g. \"central bank\"~2)".into(),
         })?;
         i = j;
     }
@@ -299,10 +304,14 @@ fn lex_range(chars: &[char], open: usize) -> Result<(Tok, usize)> {
         if text == "*" {
             return Ok(None);
         }
-        parse_bound(text, end).map(Some).ok_or_else(|| Error::Query {
-            position: open,
-            message: format!("invalid date {text:?}: expected YYYY-MM-DD or an RFC 3339 date-time"),
-        })
+        parse_bound(text, end)
+            .map(Some)
+            .ok_or_else(|| Error::Query {
+                position: open,
+                message: format!(
+                    "invalid date {text:?}: expected YYYY-MM-DD or an RFC 3339 date-time"
+                ),
+            })
     };
     let exclusive = close_char == '}';
     let mut from = bound(from, exclusive)?;

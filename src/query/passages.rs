@@ -194,7 +194,9 @@ fn lowercase_into(word: &str, out: &mut String) {
 /// fill `max_chars`: a char is at most 4 bytes, plus one char to tell that a sentence overflows.
 fn lead_limit(body: &str, max_chars: usize) -> usize {
     let first = body.len() - body.trim_start().len();
-    first.saturating_add(max_chars.saturating_mul(4)).saturating_add(8)
+    first
+        .saturating_add(max_chars.saturating_mul(4))
+        .saturating_add(8)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,7 +311,13 @@ impl<'q> Matcher<'q> {
     }
 
     /// The stem id `word` (one surface token) normalises to, if it is a query stem.
-    fn match_word(&self, word: &str, ascii: bool, buf: &mut String, cache: &mut StemCache) -> Option<u32> {
+    fn match_word(
+        &self,
+        word: &str,
+        ascii: bool,
+        buf: &mut String,
+        cache: &mut StemCache,
+    ) -> Option<u32> {
         let bytes = word.as_bytes();
         if ascii {
             // Reject on the surface bytes, before any copy: same first char, stem no longer
@@ -483,7 +491,11 @@ impl Matcher<'_> {
                     }
                 }
             };
-            let alnum = if b < 0x80 { ASCII_ALNUM[b as usize] } else { ch.is_alphanumeric() };
+            let alnum = if b < 0x80 {
+                ASCII_ALNUM[b as usize]
+            } else {
+                ch.is_alphanumeric()
+            };
             if alnum {
                 let start = i;
                 let mut ascii = b < 0x80;
@@ -510,7 +522,9 @@ impl Matcher<'_> {
                     open = Some(start);
                 }
                 if matching && j - start < MAX_TOKEN_BYTES {
-                    if let Some(stem) = self.match_word(&body[start..j], ascii, &mut buf, &mut cache) {
+                    if let Some(stem) =
+                        self.match_word(&body[start..j], ascii, &mut buf, &mut cache)
+                    {
                         scan.toks.push(Tok {
                             pos,
                             stem,
@@ -558,7 +572,10 @@ impl Matcher<'_> {
         }
         if let Some(start) = open {
             if content_end > start {
-                scan.sentences.push(Span { start, end: content_end });
+                scan.sentences.push(Span {
+                    start,
+                    end: content_end,
+                });
             }
         }
         scan
@@ -572,7 +589,9 @@ fn newline_breaks(body: &str, after: usize, ch: char) -> bool {
         return true;
     }
     let rest = body.get(after..).unwrap_or("");
-    let mut chars = rest.chars().skip_while(|c| *c == ' ' || *c == '\t' || *c == '\r');
+    let mut chars = rest
+        .chars()
+        .skip_while(|c| *c == ' ' || *c == '\t' || *c == '\r');
     match chars.next() {
         None => true,
         Some(c) if c == '\n' || c == '\u{2029}' => true,
@@ -586,7 +605,10 @@ fn sentence_end(body: &str, i: usize, last_tok: Span) -> Option<usize> {
     let rest = body.get(i..)?;
     let mut end = i;
     for (off, c) in rest.char_indices() {
-        if matches!(c, '.' | '!' | '?' | '"' | '\'' | ')' | ']' | '’' | '”' | '»' | '…') {
+        if matches!(
+            c,
+            '.' | '!' | '?' | '"' | '\'' | ')' | ']' | '’' | '”' | '»' | '…'
+        ) {
             end = i + off + c.len_utf8();
         } else {
             break;
@@ -649,7 +671,14 @@ impl Matcher<'_> {
         let mut budget = PHRASE_STEP_BUDGET;
         let mut chosen = Vec::new();
         for phrase in &self.phrases {
-            find_phrase(phrase, toks, &mut budget, &mut chosen, &mut hits, &mut ranges);
+            find_phrase(
+                phrase,
+                toks,
+                &mut budget,
+                &mut chosen,
+                &mut hits,
+                &mut ranges,
+            );
         }
         hits.sort_unstable_by_key(|h| (h.sentence, h.start, h.unit));
         (hits, merge_ranges(ranges))
@@ -728,8 +757,16 @@ fn find_phrase(
         if level < k || chosen.len() != k {
             continue;
         }
-        let start = chosen.iter().map(|&(c, _)| toks[c].start).min().unwrap_or(tok.start);
-        let end = chosen.iter().map(|&(c, _)| toks[c].end).max().unwrap_or(tok.end);
+        let start = chosen
+            .iter()
+            .map(|&(c, _)| toks[c].start)
+            .min()
+            .unwrap_or(tok.start);
+        let end = chosen
+            .iter()
+            .map(|&(c, _)| toks[c].end)
+            .max()
+            .unwrap_or(tok.end);
         hits.push(Hit {
             unit: phrase.unit,
             start,
@@ -804,7 +841,10 @@ impl<'u> Accumulator<'u> {
     }
 
     fn add(&mut self, unit: u32) {
-        let (Some(c), Some(u)) = (self.counts.get_mut(unit as usize), self.units.get(unit as usize)) else {
+        let (Some(c), Some(u)) = (
+            self.counts.get_mut(unit as usize),
+            self.units.get(unit as usize),
+        ) else {
             return;
         };
         *c += 1;
@@ -815,7 +855,10 @@ impl<'u> Accumulator<'u> {
     }
 
     fn remove(&mut self, unit: u32) {
-        let (Some(c), Some(u)) = (self.counts.get_mut(unit as usize), self.units.get(unit as usize)) else {
+        let (Some(c), Some(u)) = (
+            self.counts.get_mut(unit as usize),
+            self.units.get(unit as usize),
+        ) else {
             return;
         };
         if *c == 0 {
@@ -901,7 +944,10 @@ impl<'a> Selector<'a> {
     }
 
     fn is_free(&self, sentence: usize) -> bool {
-        !self.chosen.iter().any(|c| c.first <= sentence && sentence <= c.last)
+        !self
+            .chosen
+            .iter()
+            .any(|c| c.first <= sentence && sentence <= c.last)
     }
 
     fn sentence_hits(&self, first: usize, last: usize) -> &'a [Hit] {
@@ -918,9 +964,19 @@ impl<'a> Selector<'a> {
         let mut len = body[span.start..span.end].chars().count();
         if len > self.max_chars {
             let hits = self.sentence_hits(anchor, anchor);
-            let (start, end) = cut_window(body, span, hits, self.max_chars, self.matcher, &mut self.acc);
-            let inside: Vec<Hit> =
-                hits.iter().filter(|h| h.start >= start && h.end <= end).copied().collect();
+            let (start, end) = cut_window(
+                body,
+                span,
+                hits,
+                self.max_chars,
+                self.matcher,
+                &mut self.acc,
+            );
+            let inside: Vec<Hit> = hits
+                .iter()
+                .filter(|h| h.start >= start && h.end <= end)
+                .copied()
+                .collect();
             let score = self.acc.score_of(&inside, self.matcher.total_cover);
             return Chosen {
                 first: anchor,
@@ -932,16 +988,32 @@ impl<'a> Selector<'a> {
         }
         let (mut first, mut last) = (anchor, anchor);
         loop {
-            let prev = first
-                .checked_sub(1)
-                .filter(|&p| self.is_free(p))
-                .map(|p| (p, body[sentences[p].start..sentences[first].start].chars().count()));
+            let prev = first.checked_sub(1).filter(|&p| self.is_free(p)).map(|p| {
+                (
+                    p,
+                    body[sentences[p].start..sentences[first].start]
+                        .chars()
+                        .count(),
+                )
+            });
             let next = Some(last + 1)
                 .filter(|&q| q < sentences.len() && self.is_free(q))
-                .map(|q| (q, body[sentences[last].end..sentences[q].end].chars().count()));
+                .map(|q| {
+                    (
+                        q,
+                        body[sentences[last].end..sentences[q].end].chars().count(),
+                    )
+                });
             let score = |c: Option<(usize, usize)>| c.map_or(f32::NEG_INFINITY, |(s, _)| scores[s]);
-            let order = if score(prev) > score(next) { [prev, next] } else { [next, prev] };
-            let Some((s, cost)) = order.into_iter().flatten().find(|&(_, cost)| len + cost <= self.max_chars)
+            let order = if score(prev) > score(next) {
+                [prev, next]
+            } else {
+                [next, prev]
+            };
+            let Some((s, cost)) = order
+                .into_iter()
+                .flatten()
+                .find(|&(_, cost)| len + cost <= self.max_chars)
             else {
                 break;
             };
@@ -980,12 +1052,17 @@ fn cut_window(
     let mut j = 0;
     for i in 0..hits.len() {
         j = j.max(i);
-        while j < hits.len() && hits[j].end.min(span.end).saturating_sub(hits[i].start) <= max_chars {
+        while j < hits.len() && hits[j].end.min(span.end).saturating_sub(hits[i].start) <= max_chars
+        {
             acc.add(hits[j].unit);
             j += 1;
         }
         let (score, end) = if j > i {
-            let end = hits[i..j].iter().map(|h| h.end).max().unwrap_or(hits[i].end);
+            let end = hits[i..j]
+                .iter()
+                .map(|h| h.end)
+                .max()
+                .unwrap_or(hits[i].end);
             (acc.score(matcher.total_cover), end)
         } else {
             (0.0, hits[i].end) // a single hit longer than the budget
@@ -1021,7 +1098,11 @@ fn cut_window(
 
     // Whole words only: drop a word cut at either edge, unless that leaves nothing.
     let (cut_start, cut_end) = (start, end);
-    if start > span.start && start < core.0 && is_word_char_before(body, start) && is_word_char_at(body, start) {
+    if start > span.start
+        && start < core.0
+        && is_word_char_before(body, start)
+        && is_word_char_at(body, start)
+    {
         while start < core.0 && is_word_char_at(body, start) {
             start += char_at(body, start).map_or(1, char::len_utf8);
         }
@@ -1029,12 +1110,21 @@ fn cut_window(
     while start < core.0 && char_at(body, start).is_some_and(|c| !c.is_alphanumeric()) {
         start += char_at(body, start).map_or(1, char::len_utf8);
     }
-    if end < span.end && end > core.1 && is_word_char_before(body, end) && is_word_char_at(body, end) {
+    if end < span.end
+        && end > core.1
+        && is_word_char_before(body, end)
+        && is_word_char_at(body, end)
+    {
         while end > core.1 && is_word_char_before(body, end) {
             end = floor_char_boundary(body, end - 1);
         }
     }
-    while end > core.1 && body[..end].chars().next_back().is_some_and(char::is_whitespace) {
+    while end > core.1
+        && body[..end]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_whitespace)
+    {
         end = floor_char_boundary(body, end - 1);
     }
     if end <= start {
@@ -1049,7 +1139,9 @@ fn is_word_char_at(body: &str, i: usize) -> bool {
 }
 
 fn is_word_char_before(body: &str, i: usize) -> bool {
-    body.get(..i).and_then(|s| s.chars().next_back()).is_some_and(char::is_alphanumeric)
+    body.get(..i)
+        .and_then(|s| s.chars().next_back())
+        .is_some_and(char::is_alphanumeric)
 }
 
 fn floor_char_boundary(body: &str, mut i: usize) -> usize {
@@ -1065,12 +1157,20 @@ fn back_chars(body: &str, floor: usize, from: usize, n: usize) -> usize {
     if n == 0 {
         return from;
     }
-    body[floor..from].char_indices().rev().take(n).last().map_or(from, |(off, _)| floor + off)
+    body[floor..from]
+        .char_indices()
+        .rev()
+        .take(n)
+        .last()
+        .map_or(from, |(off, _)| floor + off)
 }
 
 /// The offset `n` chars after `from`, not past `ceil`.
 fn forward_chars(body: &str, from: usize, ceil: usize, n: usize) -> usize {
-    body[from..ceil].char_indices().nth(n).map_or(ceil, |(off, _)| from + off)
+    body[from..ceil]
+        .char_indices()
+        .nth(n)
+        .map_or(ceil, |(off, _)| from + off)
 }
 
 /// The lead: the first sentences up to the budget (the first one cut if it alone is too long).
@@ -1150,12 +1250,17 @@ mod tests {
     }
 
     fn marked(text: &str, ranges: &[[usize; 2]]) -> Vec<String> {
-        ranges.iter().map(|r| text[r[0]..r[1]].to_string()).collect()
+        ranges
+            .iter()
+            .map(|r| text[r[0]..r[1]].to_string())
+            .collect()
     }
 
     /// (start, end, stem) of every token tantivy's `en_stem` analyzer produces.
     fn tantivy_tokens(text: &str) -> Vec<(usize, usize, String)> {
-        let mut analyzer = TokenizerManager::default().get("en_stem").expect("en_stem is built in");
+        let mut analyzer = TokenizerManager::default()
+            .get("en_stem")
+            .expect("en_stem is built in");
         let mut stream = analyzer.token_stream(text);
         let mut out = Vec::new();
         stream.process(&mut |t| out.push((t.offset_from, t.offset_to, t.text.clone())));
@@ -1165,10 +1270,16 @@ mod tests {
     fn assert_valid(text: &str, ranges: &[[usize; 2]]) {
         let mut prev_end = 0;
         for (k, r) in ranges.iter().enumerate() {
-            assert!(r[0] < r[1] && r[1] <= text.len(), "range {r:?} out of bounds");
+            assert!(
+                r[0] < r[1] && r[1] <= text.len(),
+                "range {r:?} out of bounds"
+            );
             assert!(text.is_char_boundary(r[0]) && text.is_char_boundary(r[1]));
             if k > 0 {
-                assert!(r[0] >= prev_end, "ranges overlap or are unsorted: {ranges:?}");
+                assert!(
+                    r[0] >= prev_end,
+                    "ranges overlap or are unsorted: {ranges:?}"
+                );
             }
             prev_end = r[1];
         }
@@ -1181,7 +1292,11 @@ mod tests {
             assert!(body.is_char_boundary(p.start) && body.is_char_boundary(p.end));
             assert!(p.start >= prev_end, "passages overlap or are out of order");
             assert_eq!(&body[p.start..p.end], p.text);
-            assert!(p.text.chars().count() <= opts.max_chars.max(1), "passage over budget: {:?}", p.text);
+            assert!(
+                p.text.chars().count() <= opts.max_chars.max(1),
+                "passage over budget: {:?}",
+                p.text
+            );
             assert!(!p.text.is_empty());
             assert_valid(&p.text, &p.highlights);
             prev_end = p.end;
@@ -1200,8 +1315,16 @@ mod tests {
                 .into_iter()
                 .map(|w| w.to_lowercase())
                 .collect();
-            assert!(words.iter().any(|w| w.starts_with("pow")), "{words:?} in {:?}", p.text);
-            assert!(words.iter().any(|w| w == "transfer"), "{words:?} in {:?}", p.text);
+            assert!(
+                words.iter().any(|w| w.starts_with("pow")),
+                "{words:?} in {:?}",
+                p.text
+            );
+            assert!(
+                words.iter().any(|w| w == "transfer"),
+                "{words:?} in {:?}",
+                p.text
+            );
         }
         assert!(ps[0].text.contains("POW transfer"), "{:?}", ps[0].text);
     }
@@ -1218,13 +1341,19 @@ mod tests {
 
         // In the seed, "South Korean" and a lone "North" stay plain.
         let body = seed_body();
-        let opts = PassageOptions { count: 3, max_chars: 300 };
+        let opts = PassageOptions {
+            count: 3,
+            max_chars: 300,
+        };
         let ps = passages(body, &q, &opts);
         assert_passages_valid(body, &ps, &opts);
         assert!(!ps.is_empty());
         for p in &ps {
             for w in marked(&p.text, &p.highlights) {
-                assert!(w == "North Korean" || w == "North Koreans", "{w:?} highlighted");
+                assert!(
+                    w == "North Korean" || w == "North Koreans",
+                    "{w:?} highlighted"
+                );
             }
             assert!(p.highlights.len() >= 1);
         }
@@ -1247,7 +1376,8 @@ mod tests {
 
     #[test]
     fn stems_highlight_their_surface_forms() {
-        let text = "Transfers were transferred; the TRANSFERRING goes on. A transformer is not one.";
+        let text =
+            "Transfers were transferred; the TRANSFERRING goes on. A transformer is not one.";
         let got = marked(text, &highlight(text, &terms(&[("transfer", 1.0)])));
         assert_eq!(got, ["Transfers", "transferred", "TRANSFERRING"]);
     }
@@ -1266,12 +1396,18 @@ mod tests {
                     talks with the unions. Rates rose after the central bank met. The weather was \
                     fine for the time of the year in the capital.";
         let q = terms(&[("the", 0.05), ("central", 2.0), ("bank", 1.8)]);
-        let opts = PassageOptions { count: 1, max_chars: 60 };
+        let opts = PassageOptions {
+            count: 1,
+            max_chars: 60,
+        };
         let ps = passages(body, &q, &opts);
         assert_passages_valid(body, &ps, &opts);
         assert_eq!(ps.len(), 1);
         assert_eq!(ps[0].text, "Rates rose after the central bank met.");
-        assert_eq!(marked(&ps[0].text, &ps[0].highlights), ["the", "central", "bank"]);
+        assert_eq!(
+            marked(&ps[0].text, &ps[0].highlights),
+            ["the", "central", "bank"]
+        );
 
         // Even with equal weights, covering more of the query wins over repeating one word.
         let flat = terms(&[("the", 1.0), ("central", 1.0), ("bank", 1.0)]);
@@ -1287,7 +1423,11 @@ mod tests {
         assert_eq!(ps[0].start, 0);
         assert!(ps[0].highlights.is_empty());
         assert!(ps[0].text.starts_with("Ukraine is negotiating"));
-        assert!(ps[0].text.ends_with("to move to South Korea."), "{:?}", ps[0].text);
+        assert!(
+            ps[0].text.ends_with("to move to South Korea."),
+            "{:?}",
+            ps[0].text
+        );
         assert_passages_valid(body, &ps, &opts);
 
         let empty = passages(body, &HighlightQuery::default(), &opts);
@@ -1302,7 +1442,17 @@ mod tests {
         assert!(passages(" \n\t\n ", &q, &opts).is_empty());
         assert!(passages("", &HighlightQuery::default(), &opts).is_empty());
         assert!(highlight("", &q).is_empty());
-        assert!(passages("POW", &q, &PassageOptions { count: 0, max_chars: 10 }).is_empty());
+        assert!(
+            passages(
+                "POW",
+                &q,
+                &PassageOptions {
+                    count: 0,
+                    max_chars: 10
+                }
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -1312,7 +1462,11 @@ mod tests {
                     wraps here.";
         let m = Matcher::new(&EMPTY_QUERY);
         let scan = m.scan(body, usize::MAX);
-        let got: Vec<&str> = scan.sentences.iter().map(|s| &body[s.start..s.end]).collect();
+        let got: Vec<&str> = scan
+            .sentences
+            .iter()
+            .map(|s| &body[s.start..s.end])
+            .collect();
         assert_eq!(
             got,
             [
@@ -1330,12 +1484,29 @@ mod tests {
     fn neighbours_join_up_to_the_budget() {
         let body = "One two three. Four five six. The pow was moved. Seven eight nine. Ten eleven.";
         let q = terms(&[("pow", 1.0)]);
-        let ps = passages(body, &q, &PassageOptions { count: 2, max_chars: 50 });
+        let ps = passages(
+            body,
+            &q,
+            &PassageOptions {
+                count: 2,
+                max_chars: 50,
+            },
+        );
         assert_eq!(ps.len(), 1, "only one sentence matches");
         assert!(ps[0].text.contains("The pow was moved."));
-        assert!(ps[0].text.len() > "The pow was moved.".len(), "neighbours joined");
+        assert!(
+            ps[0].text.len() > "The pow was moved.".len(),
+            "neighbours joined"
+        );
         assert!(ps[0].text.chars().count() <= 50);
-        let ps = passages(body, &q, &PassageOptions { count: 2, max_chars: 18 });
+        let ps = passages(
+            body,
+            &q,
+            &PassageOptions {
+                count: 2,
+                max_chars: 18,
+            },
+        );
         assert_eq!(ps[0].text, "The pow was moved.");
     }
 
@@ -1344,21 +1515,31 @@ mod tests {
         let filler = "lorem ipsum dolor sit amet ".repeat(40);
         let body = format!("{filler}the prisoner transfer was agreed {filler}");
         let q = terms(&[("transfer", 1.0)]);
-        let opts = PassageOptions { count: 2, max_chars: 80 };
+        let opts = PassageOptions {
+            count: 2,
+            max_chars: 80,
+        };
         let ps = passages(&body, &q, &opts);
         assert_passages_valid(&body, &ps, &opts);
         assert_eq!(ps.len(), 1);
         let p = &ps[0];
         assert_eq!(marked(&p.text, &p.highlights), ["transfer"]);
         assert!(p.text.chars().count() > 60, "budget used: {:?}", p.text);
-        assert!(!is_word_char_before(&body, p.start) && !is_word_char_at(&body, p.end), "{:?}", p.text);
+        assert!(
+            !is_word_char_before(&body, p.start) && !is_word_char_at(&body, p.end),
+            "{:?}",
+            p.text
+        );
     }
 
     #[test]
     fn passages_are_disjoint_and_in_document_order() {
         let body = seed_body();
         let q = terms(&[("korean", 1.0), ("casualties", 3.0), ("sybiha", 4.0)]);
-        let opts = PassageOptions { count: 3, max_chars: 160 };
+        let opts = PassageOptions {
+            count: 3,
+            max_chars: 160,
+        };
         let ps = passages(body, &q, &opts);
         assert_eq!(ps.len(), 3);
         assert_passages_valid(body, &ps, &opts);

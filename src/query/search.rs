@@ -234,7 +234,9 @@ impl Searching {
         let top = TopDocs::with_limit(limit).and_offset(req.offset);
         let (total, docs) = match req.sort {
             SortOrder::Relevance => {
-                let (n, docs) = self.searcher.search(query, &(Count, top.order_by_score()))?;
+                let (n, docs) = self
+                    .searcher
+                    .search(query, &(Count, top.order_by_score()))?;
                 (n, docs.into_iter().map(|(s, a)| (Some(s), a)).collect())
             }
             SortOrder::Date => {
@@ -412,7 +414,9 @@ impl Searching {
                 ));
             }
             Some(FieldName::Published) => {
-                return Err(Error::Invalid("published takes a date or a date range".into()));
+                return Err(Error::Invalid(
+                    "published takes a date or a date range".into(),
+                ));
             }
         };
         let tokens = self.tokens(kind, text);
@@ -589,10 +593,7 @@ fn collect_positive(expr: &Expr, out: &mut Vec<(String, bool, u32)>) {
 }
 
 fn is_text_field(field: Option<FieldName>) -> bool {
-    matches!(
-        field,
-        None | Some(FieldName::Title) | Some(FieldName::Body)
-    )
+    matches!(field, None | Some(FieldName::Title) | Some(FieldName::Body))
 }
 
 fn first_str(doc: &TantivyDocument, field: Field) -> Option<String> {

@@ -42,7 +42,11 @@ impl WriterArgs {
         RunOptions {
             memory_budget: self.memory.max(16) << 20,
             threads: self.threads.unwrap_or(0),
-            wait: if self.wait { LockWait::Yes } else { LockWait::No },
+            wait: if self.wait {
+                LockWait::Yes
+            } else {
+                LockWait::No
+            },
             ..RunOptions::default()
         }
     }
@@ -61,11 +65,13 @@ pub fn run(global: &Global, args: IndexArgs) -> anyhow::Result<u8> {
     if !global.quiet {
         eprintln!("newsdex: {}", summary(&report));
     }
-    Ok(if report.errors > 0 && report.articles_indexed == 0 && report.files_seen > 0 {
-        exit::ERROR
-    } else {
-        exit::OK
-    })
+    Ok(
+        if report.errors > 0 && report.articles_indexed == 0 && report.files_seen > 0 {
+            exit::ERROR
+        } else {
+            exit::OK
+        },
+    )
 }
 
 /// Problems go to stderr unless -q; per-file lines only with -v.
@@ -73,7 +79,11 @@ pub fn print_event(global: &Global, event: &RunEvent<'_>) {
     match event {
         RunEvent::Problem(p) => {
             if !global.quiet {
-                let level = if p.kind.is_warning() { "warning" } else { "skipped" };
+                let level = if p.kind.is_warning() {
+                    "warning"
+                } else {
+                    "skipped"
+                };
                 eprintln!("newsdex: {level}: {p}");
             }
         }
@@ -109,8 +119,16 @@ pub fn summary(r: &RunReport) -> String {
         r.articles_removed,
     );
     if !r.problems.is_empty() {
-        let reasons: Vec<String> = r.problems.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        line.push_str(&format!(", {} skipped ({})", r.skipped(), reasons.join(", ")));
+        let reasons: Vec<String> = r
+            .problems
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        line.push_str(&format!(
+            ", {} skipped ({})",
+            r.skipped(),
+            reasons.join(", ")
+        ));
     }
     line.push_str(&format!(", {:.2} s", r.seconds));
     line

@@ -7,6 +7,7 @@ mod reindex;
 mod search;
 mod show;
 mod stats;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,8 @@ pub enum Command {
     Search(search::SearchArgs),
     /// Print one article in full
     Show(show::ShowArgs),
+    /// Keep the index fresh: reindex on an interval and on file changes until stopped
+    Watch(watch::WatchArgs),
     /// Articles, sources, date span, size on disk, roots and the last reindex
     Stats(stats::StatsArgs),
 }
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(&cli.global, args),
         Command::Show(args) => show::run(&cli.global, args),
         Command::Stats(args) => stats::run(&cli.global, args),
+        Command::Watch(args) => watch::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -87,9 +91,12 @@ fn report(err: &anyhow::Error) -> ExitCode {
         eprintln!("  {query}");
         eprintln!("  {}^", " ".repeat(*position));
     }
-    let locked = err
-        .chain()
-        .any(|c| matches!(c.downcast_ref::<newsdex::Error>(), Some(newsdex::Error::Locked { .. })));
+    let locked = err.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<newsdex::Error>(),
+            Some(newsdex::Error::Locked { .. })
+        )
+    });
     ExitCode::from(if locked { exit::LOCKED } else { exit::ERROR })
 }
 

@@ -54,11 +54,14 @@ pub struct TrainArgs {
     #[arg(long)]
     pub clusters: Option<PathBuf>,
     /// log2 of the number of feature hash buckets
-    #[arg(long, default_value_t = 22, value_parser = clap::value_parser!(u32).range(16..=24))]
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(16..=24))]
     pub bits: u32,
     /// Train only the first pass (no document-level second pass)
     #[arg(long)]
     pub single_pass: bool,
+    /// Drop weights smaller than this from the shipped model
+    #[arg(long, default_value_t = 0.02)]
+    pub prune: f32,
 }
 
 #[derive(clap::Args, Debug)]
@@ -116,14 +119,17 @@ pub fn run(args: NerArgs) -> anyhow::Result<i32> {
 }
 
 fn read_conll(path: &Path) -> anyhow::Result<Vec<Document>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     conll::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 fn load_tagger(path: Option<&Path>) -> anyhow::Result<Tagger> {
     match path {
         None => Tagger::embedded().context("loading the embedded model"),
-        Some(p) if p.as_os_str() == "embedded" => Tagger::embedded().context("loading the embedded model"),
+        Some(p) if p.as_os_str() == "embedded" => {
+            Tagger::embedded().context("loading the embedded model")
+        }
         Some(p) => Tagger::load(p).with_context(|| format!("loading model {}", p.display())),
     }
 }
@@ -150,6 +156,7 @@ fn train_cmd(a: TrainArgs) -> anyhow::Result<i32> {
         seed: a.seed,
         bits: a.bits,
         two_pass: !a.single_pass,
+        prune: a.prune,
         ..TrainOptions::default()
     };
     eprintln!(
@@ -158,7 +165,9 @@ fn train_cmd(a: TrainArgs) -> anyhow::Result<i32> {
         clusters.map.len(),
         a.dev.display()
     );
-    let model = train::train(&docs, &dev, clusters, &opts, &mut |line| eprintln!("{line}"));
+    let model = train::train(&docs, &dev, clusters, &opts, &mut |line| {
+        eprintln!("{line}")
+    });
     let bytes = model.to_bytes();
     std::fs::write(&a.output, &bytes).with_context(|| format!("writing {}", a.output.display()))?;
     let scores = train::evaluate(&model, &dev);
@@ -177,7 +186,11 @@ fn eval_cmd(a: EvalArgs) -> anyhow::Result<i32> {
     let docs = read_conll(&a.file)?;
     let t = Instant::now();
     let scores = train::evaluate(tagger.model(), &docs);
-    let tokens: usize = docs.iter().flat_map(|d| &d.sentences).map(|s| s.words.len()).sum();
+    let tokens: usize = docs
+        .iter()
+        .flat_map(|d| &d.sentences)
+        .map(|s| s.words.len())
+        .sum();
     print!("{}", scores.report());
     eprintln!("{tokens} tokens in {:.2}s", t.elapsed().as_secs_f64());
     Ok(0)
@@ -193,13 +206,22 @@ fn sanitize(s: &str) -> String {
 fn tag_cmd(a: TagArgs) -> anyhow::Result<i32> {
     let tagger = load_tagger(a.model.as_deref())?;
     let mut input = Vec::new();
-    std::io::stdin().read_to_end(&mut input).context("reading stdin")?;
+    std::io::stdin()
+        .read_to_end(&mut input)
+        .context("reading stdin")?;
     let text = String::from_utf8_lossy(&input);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for m in tagger.mentions(&text) {
         let r = match a.format {
-            TagFormat::Text => writeln!(out, "{}\t{}\t{}-{}", m.kind.tag(), sanitize(&m.text), m.start, m.end),
+            TagFormat::Text => writeln!(
+                out,
+                "{}\t{}\t{}-{}",
+                m.kind.tag(),
+                sanitize(&m.text),
+                m.start,
+                m.end
+            ),
             TagFormat::Json => {
                 let v = serde_json::json!({
                     "type": m.kind.tag(), "text": m.text, "start": m.start, "end": m.end,
@@ -229,7 +251,8 @@ fn clusters_cmd(a: ClustersArgs) -> anyhow::Result<i32> {
     };
     let table = clusters::learn_from_jsonl(&a.files, &opts, &mut |line| eprintln!("{line}"))
         .context("learning word clusters")?;
-    std::fs::write(&a.output, table.to_bytes()).with_context(|| format!("writing {}", a.output.display()))?;
+    std::fs::write(&a.output, table.to_bytes())
+        .with_context(|| format!("writing {}", a.output.display()))?;
     eprintln!(
         "wrote {} words to {} in {:.1}s",
         table.map.len(),

@@ -25,11 +25,17 @@ pub fn run(global: &Global, args: ReindexArgs) -> anyhow::Result<u8> {
         );
     }
     let opts = args.writer.options();
-    let report = sync(&index, &state.roots, &opts, &mut |e| print_event(global, &e))
-        .with_context(|| format!("reindexing {}", dir.display()))?;
+    let report = sync(&index, &state.roots, &opts, &mut |e| {
+        print_event(global, &e)
+    })
+    .with_context(|| format!("reindexing {}", dir.display()))?;
     // Quiet by default for cron: the summary only with -v.
     if global.verbose {
         eprintln!("newsdex: {}", summary(&report));
     }
-    Ok(if report.errors > 0 { exit::ERROR } else { exit::OK })
+    Ok(if report.errors > 0 {
+        exit::ERROR
+    } else {
+        exit::OK
+    })
 }

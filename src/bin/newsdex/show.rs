@@ -95,7 +95,13 @@ pub fn run(global: &Global, args: ShowArgs) -> anyhow::Result<u8> {
                 ("misc", &e.misc),
             ] {
                 if !list.is_empty() {
-                    writeln!(out, "{}{name:>9}{}: {}", s.meta, s.reset, sanitize(&list.join(", ")))?;
+                    writeln!(
+                        out,
+                        "{}{name:>9}{}: {}",
+                        s.meta,
+                        s.reset,
+                        sanitize(&list.join(", "))
+                    )?;
                 }
             }
             writeln!(out)?;
