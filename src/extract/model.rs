@@ -246,7 +246,47 @@ impl Model {
         }
         apply_prior(&info, &labels, &mut feats);
         self.weights.add_prior(&feats, &second, &mut first);
-        decode(doc, &first, &self.trans[1])
+        let mut labels = decode(doc, &first, &self.trans[1]);
+        harmonise_coordination(doc, &mut labels);
+        labels
+    }
+}
+
+/// "Seoul and Kyiv": a one-word person right after a place or organisation and a
+/// conjunction takes the type of its partner, unless the document names it as a person
+/// elsewhere. Unknown words default to PER; coordination is the better evidence.
+fn harmonise_coordination(doc: &[Vec<&str>], labels: &mut [Label]) {
+    let mut k = 0;
+    let mut person_words: Vec<&str> = Vec::new();
+    for sent in doc {
+        for (i, w) in sent.iter().enumerate() {
+            let l = labels[k + i];
+            let multi = label::ty(l) == Some(0)
+                && (label::inside(0) == l
+                    || labels.get(k + i + 1) == Some(&label::inside(0)) && i + 1 < sent.len());
+            if multi {
+                person_words.push(w);
+            }
+        }
+        k += sent.len();
+    }
+    let mut k = 0;
+    for sent in doc {
+        let n = sent.len();
+        for i in 2..n {
+            let (a, b) = (labels[k + i - 2], labels[k + i]);
+            let single =
+                label::is_begin(b) && (i + 1 == n || labels[k + i + 1] != label::inside(0));
+            if single
+                && label::ty(b) == Some(0)
+                && matches!(label::ty(a), Some(1) | Some(2))
+                && matches!(sent[i - 1], "and" | "or" | "&")
+                && !person_words.contains(&sent[i])
+            {
+                labels[k + i] = label::begin(label::ty(a).unwrap_or(2));
+            }
+        }
+        k += n;
     }
 }
 

@@ -21,7 +21,6 @@ pub struct FileState {
 /// documents are touched, so this stays fast for 100k files).
 pub fn load(searcher: &Searcher) -> Result<HashMap<String, FileState>> {
     let mut files: HashMap<String, FileState> = HashMap::new();
-    let mut name = String::new();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
         let Some(paths) = fast.str("file")? else {
@@ -30,32 +29,38 @@ pub fn load(searcher: &Searcher) -> Result<HashMap<String, FileState>> {
         let sizes = fast.u64("file_size")?;
         let mtimes = fast.i64("file_mtime")?;
         let hashes = fast.u64("file_hash")?;
-        // Group by term ordinal first so each path string is decoded once per segment.
-        let mut by_ord: HashMap<u64, FileState> = HashMap::new();
+        // Group by term ordinal, then stream the dictionary once in order: looking
+        // each ordinal up on its own decompresses a block per lookup.
+        let mut by_ord: Vec<Option<FileState>> = vec![None; paths.num_terms()];
         for doc in segment.doc_ids_alive() {
-            let Some(ord) = paths.term_ords(doc).next() else {
+            let Some(slot) = paths
+                .term_ords(doc)
+                .next()
+                .and_then(|ord| by_ord.get_mut(ord as usize))
+            else {
                 continue;
             };
-            let state = by_ord.entry(ord).or_insert_with(|| FileState {
+            slot.get_or_insert(FileState {
                 size: sizes.first(doc).unwrap_or(0),
                 mtime_ns: mtimes.first(doc).unwrap_or(0),
                 hash: hashes.first(doc).unwrap_or(0),
                 articles: 0,
-            });
-            state.articles += 1;
+            })
+            .articles += 1;
         }
-        for (ord, state) in by_ord {
-            name.clear();
-            let found = paths
-                .ord_to_str(ord, &mut name)
-                .map_err(|e| Error::Internal(format!("reading the file column: {e}")))?;
-            if !found {
+        let mut terms = paths
+            .dictionary()
+            .stream()
+            .map_err(|e| Error::Internal(format!("reading the file column: {e}")))?;
+        while terms.advance() {
+            let Some(Some(state)) = by_ord.get(terms.term_ord() as usize) else {
                 continue;
-            }
+            };
+            let name = String::from_utf8_lossy(terms.key()).into_owned();
             files
-                .entry(name.clone())
+                .entry(name)
                 .and_modify(|s| s.articles += state.articles)
-                .or_insert(state);
+                .or_insert(*state);
         }
     }
     Ok(files)

@@ -28,18 +28,15 @@ pub fn collect(index: &NewsIndex) -> Result<IndexStats> {
     let mut sources: HashSet<String> = HashSet::new();
     let mut earliest: Option<i64> = None;
     let mut latest: Option<i64> = None;
-    let mut name = String::new();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
         if let Some(column) = fast.str("source")? {
-            for ord in 0..column.num_terms() as u64 {
-                name.clear();
-                if column
-                    .ord_to_str(ord, &mut name)
-                    .map_err(|e| Error::Internal(format!("reading sources: {e}")))?
-                {
-                    sources.insert(name.clone());
-                }
+            let mut terms = column
+                .dictionary()
+                .stream()
+                .map_err(|e| Error::Internal(format!("reading sources: {e}")))?;
+            while terms.advance() {
+                sources.insert(String::from_utf8_lossy(terms.key()).into_owned());
             }
         }
         let dates = fast.date("published")?;

@@ -207,6 +207,7 @@ pub fn sync(
                 on_event(RunEvent::Problem(&problem));
                 continue;
             }
+            let root_is_file = root.is_file();
             for entry in ingest::walk(std::slice::from_ref(root)) {
                 let file = match entry {
                     Ok(file) => file,
@@ -219,7 +220,7 @@ pub fn sync(
                 if opts.cancelled() {
                     break;
                 }
-                let key = file_key(root, &file);
+                let key = file_key(root, root_is_file, &file);
                 if own_dir
                     .as_ref()
                     .is_some_and(|d| Path::new(&key).starts_with(d))
@@ -382,8 +383,8 @@ struct FileMeta {
 
 /// The manifest key of a file: its canonical root joined with its relative path, so it
 /// is the same whichever working directory `reindex` runs from.
-fn file_key(root: &Path, file: &SourceFile) -> String {
-    if root.is_file() {
+fn file_key(root: &Path, root_is_file: bool, file: &SourceFile) -> String {
+    if root_is_file {
         root.to_string_lossy().into_owned()
     } else {
         root.join(&file.rel).to_string_lossy().into_owned()
