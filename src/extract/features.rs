@@ -405,9 +405,8 @@ pub fn extract_doc(doc: &[Vec<&str>], clusters: &Clusters, out: &mut Vec<u64>) -
                 &sent[i as usize]
             }
         };
-        for i in 0..n {
+        for (i, t) in sent.iter().enumerate() {
             let ii = i as isize;
-            let t = &sent[i];
             let (p1, p2, n1, n2) = (at(ii - 1), at(ii - 2), at(ii + 1), at(ii + 2));
             let case = t.case as u64;
             let first = (i == 0) as u64;

@@ -35,7 +35,7 @@ pub fn ty(l: Label) -> Option<usize> {
 }
 
 pub fn is_begin(l: Label) -> bool {
-    l != O && (l - 1) % 2 == 0
+    l != O && (l - 1).is_multiple_of(2)
 }
 
 /// Whether label `cur` may follow `prev` (None = sentence start) in BIO.

@@ -227,9 +227,9 @@ impl Perceptron {
             .map(|(&w, &u)| (w as f64 - u / c) as f32)
             .collect();
         let mut trans = [[0f32; N_LABELS]; N_LABELS + 1];
-        for p in 0..=N_LABELS {
-            for l in 0..N_LABELS {
-                trans[p][l] = (self.tw[p][l] as f64 - self.tu[p][l] / c) as f32;
+        for ((row, tw), tu) in trans.iter_mut().zip(&self.tw).zip(&self.tu) {
+            for ((t, &w), &u) in row.iter_mut().zip(tw).zip(tu) {
+                *t = (w as f64 - u / c) as f32;
             }
         }
         Averaged { w, trans }

@@ -1572,16 +1572,60 @@ mod tests {
     fn byte_filter_keeps_every_word_that_stems_to_the_stem() {
         // The algorithm's exceptions and every kind of suffix rewrite that changes bytes.
         let words = [
-            "skies", "skis", "sky", "dying", "lying", "tying", "vying", "idly", "gently", "ugly",
-            "early", "only", "singly", "news", "ably", "probably", "capabilities", "sensibility",
-            "activity", "formality", "valency", "hesitancy", "generously", "hopping", "hoping",
-            "luxuriating", "agreed", "bodies", "happily", "relational", "conditional",
-            "organization", "hopefulness", "electricity", "Σίσυφος", "ΣΊΣΥΦΟΣ", "İstanbul", "Y",
-            "yelling", "played", "cries", "succeeded", "exceeding", "innings", "outing",
+            "skies",
+            "skis",
+            "sky",
+            "dying",
+            "lying",
+            "tying",
+            "vying",
+            "idly",
+            "gently",
+            "ugly",
+            "early",
+            "only",
+            "singly",
+            "news",
+            "ably",
+            "probably",
+            "capabilities",
+            "sensibility",
+            "activity",
+            "formality",
+            "valency",
+            "hesitancy",
+            "generously",
+            "hopping",
+            "hoping",
+            "luxuriating",
+            "agreed",
+            "bodies",
+            "happily",
+            "relational",
+            "conditional",
+            "organization",
+            "hopefulness",
+            "electricity",
+            "Σίσυφος",
+            "ΣΊΣΥΦΟΣ",
+            "İstanbul",
+            "Y",
+            "yelling",
+            "played",
+            "cries",
+            "succeeded",
+            "exceeding",
+            "innings",
+            "outing",
         ];
         for w in words {
             let q = terms(&[(w, 1.0)]);
-            assert_eq!(highlight(w, &q), [[0, w.len()]], "{w:?} -> {:?}", normalize(w));
+            assert_eq!(
+                highlight(w, &q),
+                [[0, w.len()]],
+                "{w:?} -> {:?}",
+                normalize(w)
+            );
         }
     }
 

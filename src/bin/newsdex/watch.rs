@@ -10,8 +10,7 @@ use anyhow::Context;
 use clap::Args;
 use newsdex::index::writer::canonical_root;
 use newsdex::index::{NewsIndex, RunEvent, sync};
-use notify_debouncer_mini::notify::RecursiveMode;
-use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
+use notify::{Event, EventKind, RecursiveMode, Watcher};
 
 use crate::config::Global;
 use crate::exit;
@@ -55,26 +54,35 @@ pub fn run(global: &Global, args: WatchArgs) -> anyhow::Result<u8> {
 
     let (events_tx, events) = channel::<()>();
     let own_dir = canonical_root(&dir);
-    let mut _debouncer = None;
+    let mut _watcher = None;
     if !args.no_events {
         let tx = events_tx.clone();
         let ignore = own_dir.clone();
-        let mut debouncer = new_debouncer(args.debounce, move |res: DebounceEventResult| {
-            if let Ok(evs) = res
-                && evs.iter().any(|e| !e.path.starts_with(&ignore))
+        let mut watcher = notify::recommended_watcher(move |res: notify::Result<Event>| {
+            // Only changes count: reading files and listing folders (which the reindex
+            // itself does) report access events that must not trigger another run.
+            if let Ok(event) = res
+                && matches!(
+                    event.kind,
+                    EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+                )
+                && !matches!(
+                    event.kind,
+                    EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+                )
+                && event.paths.iter().any(|p| !p.starts_with(&ignore))
             {
                 let _ = tx.send(());
             }
         })
         .context("starting the file watcher")?;
         for root in &roots {
-            if let Err(e) = debouncer.watcher().watch(root, RecursiveMode::Recursive) {
+            if let Err(e) = watcher.watch(root, RecursiveMode::Recursive) {
                 eprintln!("newsdex: warning: not watching {}: {e}", root.display());
             }
         }
-        _debouncer = Some(debouncer);
+        _watcher = Some(watcher);
     }
-
     let mut opts = args.writer.options();
     opts.cancel = Some(Arc::clone(&stop));
     if !global.quiet {
@@ -118,7 +126,7 @@ pub fn run(global: &Global, args: WatchArgs) -> anyhow::Result<u8> {
                 );
             }
         }
-        if wait_for_next(&stop, &events, args.every) {
+        if wait_for_next(&stop, &events, args.every, args.debounce) {
             break;
         }
     }
@@ -128,11 +136,13 @@ pub fn run(global: &Global, args: WatchArgs) -> anyhow::Result<u8> {
     Ok(if failures > 0 { exit::ERROR } else { exit::OK })
 }
 
-/// Waits until the interval passes or a file event arrives; true when asked to stop.
+/// Waits until the interval passes or a file event arrives, then until `debounce`
+/// passes with no further event; true when asked to stop.
 fn wait_for_next(
     stop: &AtomicBool,
     events: &std::sync::mpsc::Receiver<()>,
     every: Duration,
+    debounce: Duration,
 ) -> bool {
     let deadline = Instant::now() + every;
     loop {
@@ -146,7 +156,16 @@ fn wait_for_next(
         let slice = (deadline - now).min(Duration::from_millis(200));
         match events.recv_timeout(slice) {
             Ok(()) => {
-                while events.try_recv().is_ok() {} // coalesce a burst
+                // Debounce: a burst of changes (a copy, an unpacked archive) is one run.
+                let mut quiet_since = Instant::now();
+                while quiet_since.elapsed() < debounce {
+                    if stop.load(Ordering::Relaxed) {
+                        return true;
+                    }
+                    if events.recv_timeout(Duration::from_millis(50)).is_ok() {
+                        quiet_since = Instant::now();
+                    }
+                }
                 return stop.load(Ordering::Relaxed);
             }
             Err(RecvTimeoutError::Timeout) => {}
