@@ -123,25 +123,38 @@ impl Tagger {
     /// Finds the entity mentions in raw text, in order, with byte offsets into `text`.
     /// The whole text is one document: other mentions of a word inform each decision.
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
+        /// Very long texts are tagged in blocks of whole sentences, so memory stays bounded
+        /// (features take ~400 bytes per token); document features then see one block.
+        const BLOCK_TOKENS: usize = 50_000;
         let tokens = tokenize(text);
         let sents = sentences(text, &tokens);
-        let doc: Vec<Vec<&str>> = sents
-            .iter()
-            .map(|r| tokens[r.clone()].iter().map(|t| t.text(text)).collect())
-            .collect();
-        let labels = self.model.tag_doc(&doc);
         let mut out = Vec::new();
-        for r in &sents {
-            for (s, e, t) in conll::chunks(&labels[r.clone()]) {
-                let start = tokens[r.start + s].start;
-                let end = tokens[r.start + e - 1].end;
-                out.push(Mention {
-                    kind: EntityKind::from_type(t),
-                    start,
-                    end,
-                    text: text[start..end].to_string(),
-                });
+        let mut first = 0;
+        while first < sents.len() {
+            let mut last = first + 1;
+            while last < sents.len() && sents[last].end - sents[first].start <= BLOCK_TOKENS {
+                last += 1;
             }
+            let block = &sents[first..last];
+            let doc: Vec<Vec<&str>> = block
+                .iter()
+                .map(|r| tokens[r.clone()].iter().map(|t| t.text(text)).collect())
+                .collect();
+            let labels = self.model.tag_doc(&doc);
+            let base = block[0].start;
+            for r in block {
+                for (s, e, t) in conll::chunks(&labels[r.start - base..r.end - base]) {
+                    let start = tokens[r.start + s].start;
+                    let end = tokens[r.start + e - 1].end;
+                    out.push(Mention {
+                        kind: EntityKind::from_type(t),
+                        start,
+                        end,
+                        text: text[start..end].to_string(),
+                    });
+                }
+            }
+            first = last;
         }
         out
     }
@@ -240,6 +253,28 @@ mod tests {
             m.iter()
                 .any(|x| x.kind == EntityKind::Place && x.text == "Berlin")
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mentions_slice_their_text(text in "[A-Za-z .,'’“”\"()\\-\n]{0,80}|\\PC{0,80}") {
+            let tagger = Tagger::embedded().expect("shipped model parses");
+            for m in tagger.mentions(&text) {
+                proptest::prop_assert_eq!(&text[m.start..m.end], m.text.as_str());
+            }
+            let _ = tagger.entities(Some(&text), &text);
+        }
+    }
+
+    #[test]
+    fn long_text_is_tagged_in_blocks() {
+        let tagger = Tagger::embedded().expect("shipped model parses");
+        let para = "President Volodymyr Zelensky met officials in Kyiv on Monday.\n";
+        let text = para.repeat(6_000);
+        let m = tagger.mentions(&text);
+        let persons = m.iter().filter(|x| x.text == "Volodymyr Zelensky").count();
+        assert_eq!(persons, 6_000);
+        assert!(m.windows(2).all(|w| w[0].end <= w[1].start));
     }
 
     #[test]

@@ -16,9 +16,16 @@ pub type Transitions = [[f32; N_LABELS]; N_LABELS + 1];
 /// Features that only the second pass reads (filled from first-pass labels).
 pub const PRIOR_FEATURES: [usize; 4] = [44, 45, 47, 48];
 
-fn is_prior(j: usize) -> bool {
-    PRIOR_FEATURES.contains(&j)
-}
+/// For each feature slot: whether the second pass shares it with the first.
+const SHARED: [bool; N_FEATURES] = {
+    let mut m = [true; N_FEATURES];
+    let mut i = 0;
+    while i < PRIOR_FEATURES.len() {
+        m[PRIOR_FEATURES[i]] = false;
+        i += 1;
+    }
+    m
+};
 
 /// Emission weights of all passes in one table: a bucket's row holds `N_LABELS` i16 weights
 /// per pass, so both passes cost one lookup per feature.
@@ -132,12 +139,12 @@ impl Weights {
             }
             let mut a1 = [0i32; N_LABELS];
             let mut a2 = [0i32; N_LABELS];
-            for (j, &i) in idx.iter().enumerate() {
+            for (&i, &shared) in idx.iter().zip(&SHARED) {
                 let r = &self.rows[i..i + w];
                 for (a, &x) in a1.iter_mut().zip(&r[..N_LABELS]) {
                     *a += x as i32;
                 }
-                if w > N_LABELS && !is_prior(j) {
+                if w > N_LABELS && shared {
                     for (a, &x) in a2.iter_mut().zip(&r[N_LABELS..]) {
                         *a += x as i32;
                     }
@@ -176,18 +183,19 @@ pub fn viterbi(emit: &[[f32; N_LABELS]], trans: &Transitions) -> Vec<Label> {
     if n == 0 {
         return Vec::new();
     }
-    let mut allowed = [[false; N_LABELS]; N_LABELS + 1];
-    for (p, row) in allowed.iter_mut().enumerate() {
-        for (c, a) in row.iter_mut().enumerate() {
-            let prev = (p < N_LABELS).then_some(p as Label);
-            *a = label::allowed(prev, c as Label);
+    // Forbidden transitions score -inf, so the inner loop needs no branches.
+    let mut t = *trans;
+    for (p, row) in t.iter_mut().enumerate() {
+        let prev = (p < N_LABELS).then_some(p as Label);
+        for (c, x) in row.iter_mut().enumerate() {
+            if !label::allowed(prev, c as Label) {
+                *x = f32::NEG_INFINITY;
+            }
         }
     }
-    let mut score = [f32::NEG_INFINITY; N_LABELS];
-    for c in 0..N_LABELS {
-        if allowed[N_LABELS][c] {
-            score[c] = emit[0][c] + trans[N_LABELS][c];
-        }
+    let mut score = [0f32; N_LABELS];
+    for (c, s) in score.iter_mut().enumerate() {
+        *s = emit[0][c] + t[N_LABELS][c];
     }
     let mut back = vec![[0u8; N_LABELS]; n];
     for i in 1..n {
@@ -195,13 +203,11 @@ pub fn viterbi(emit: &[[f32; N_LABELS]], trans: &Transitions) -> Vec<Label> {
         for c in 0..N_LABELS {
             let mut best = f32::NEG_INFINITY;
             let mut arg = 0u8;
-            for p in 0..N_LABELS {
-                if allowed[p][c] && score[p] > f32::NEG_INFINITY {
-                    let s = score[p] + trans[p][c];
-                    if s > best {
-                        best = s;
-                        arg = p as u8;
-                    }
+            for (p, &sp) in score.iter().enumerate() {
+                let s = sp + t[p][c];
+                if s > best {
+                    best = s;
+                    arg = p as u8;
                 }
             }
             next[c] = best + emit[i][c];

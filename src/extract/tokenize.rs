@@ -288,6 +288,17 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
     let mut start = 0;
     let mut i = 0;
     while i < tokens.len() {
+        if i == start
+            && let Some((place_end, end)) = dateline(text, &tokens[i..])
+        {
+            // "NEW YORK (Reuters) -": the place and the credit are sentences of their own,
+            // as datelines are in the training data.
+            out.push(i..i + place_end);
+            out.push(i + place_end..i + end);
+            i += end;
+            start = i;
+            continue;
+        }
         let t = tokens[i].text(text);
         let mut end_here = false;
         let mut j = i + 1;
@@ -316,6 +327,36 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
         i = j;
     }
     out
+}
+
+fn is_dash(t: &str) -> bool {
+    matches!(t, "-" | "--" | "—" | "–")
+}
+
+fn is_caps_word(t: &str) -> bool {
+    t.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !t.chars().any(char::is_lowercase)
+}
+
+/// A wire dateline at the start of `tokens`: ALL-CAPS place words (a comma and a state or
+/// country may follow), then "(Agency)" and a dash. Returns where the place ends and where
+/// the dateline ends.
+fn dateline(text: &str, tokens: &[Token]) -> Option<(usize, usize)> {
+    let t = |i: usize| tokens.get(i).map(|x| x.text(text));
+    if !t(0).is_some_and(is_caps_word) {
+        return None;
+    }
+    let mut k = 1;
+    while k < 8 {
+        match t(k) {
+            Some(w) if is_caps_word(w) || w == "," => k += 1,
+            Some(w) if t(k - 1) == Some(",") && w.starts_with(char::is_uppercase) => k += 1,
+            _ => break,
+        }
+    }
+    if t(k) == Some("(") && t(k + 2) == Some(")") && t(k + 3).is_some_and(is_dash) {
+        return Some((k, k + 4));
+    }
+    None
 }
 
 fn is_closer(t: &str) -> bool {
@@ -405,6 +446,75 @@ mod tests {
                 "They talked .",
                 "\" Good , \" he said .",
                 "New line here"
+            ]
+        );
+    }
+
+    fn check_invariants(text: &str) {
+        let tokens = tokenize(text);
+        let mut prev_end = 0;
+        for t in &tokens {
+            assert!(t.start >= prev_end && t.start < t.end && t.end <= text.len());
+            assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
+            assert!(
+                !t.text(text).chars().any(char::is_whitespace),
+                "{:?}",
+                t.text(text)
+            );
+            prev_end = t.end;
+        }
+        // Every non-space character is in some token.
+        let covered: usize = tokens.iter().map(|t| t.text(text).chars().count()).sum();
+        let visible = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control())
+            .count();
+        assert_eq!(covered, visible);
+        // Sentences tile the tokens in order.
+        let mut next = 0;
+        for r in sentences(text, &tokens) {
+            assert_eq!(r.start, next);
+            assert!(r.end > r.start);
+            next = r.end;
+        }
+        assert_eq!(next, tokens.len());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_tile_any_text(text in "\\PC{0,200}") {
+            check_invariants(&text);
+        }
+
+        #[test]
+        fn tokens_tile_newsy_text(text in "[A-Za-z0-9 .,;:!?'’‘“”\"()\\-—–\n$%ýé]{0,200}") {
+            check_invariants(&text);
+        }
+    }
+
+    #[test]
+    fn datelines_are_sentences_of_their_own() {
+        let text = "ANCHORAGE, Alaska (Reuters) - Acme Corp offered to pay. PARIS (AFP) -- More.";
+        let tokens = tokenize(text);
+        let sents: Vec<String> = sentences(text, &tokens)
+            .into_iter()
+            .map(|r| {
+                tokens[r]
+                    .iter()
+                    .map(|t| t.text(text))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(
+            sents,
+            [
+                "ANCHORAGE , Alaska",
+                "( Reuters ) -",
+                "Acme Corp offered to pay .",
+                "PARIS",
+                "( AFP ) --",
+                "More ."
             ]
         );
     }

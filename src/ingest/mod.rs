@@ -6,18 +6,23 @@
 //! sink. Nothing here is fatal to a run: a bad file, line or record becomes a
 //! [`Problem`] naming the path (and line, where known), and the rest goes on.
 //!
-//! Formats are recognised by content, not by name: gzip by its magic bytes, JSON and
-//! JSON Lines by a leading `{` or `[`, anything else is plain text. Binary content,
-//! other compressors and HTML/XML are reported as unsupported rather than read as
-//! text. The file name only decides which files a directory walk picks up and breaks
-//! ties (`.jsonl` is read line by line even when its first line is broken; a `.txt`
-//! starting with `[Update]` or `<b>` stays text).
+//! Formats are recognised by content, not by name: gzip by its magic bytes, WARC by
+//! its `WARC/1.` line, JSON and JSON Lines by a leading `{` or `[`, markup by its root
+//! element (`<rss>`, `<feed>`, `<rdf:RDF>` are feeds; a doctype, `<html>` or an HTML
+//! element is a page; other XML is unsupported), anything else is plain text. Binary
+//! content and other compressors are reported as unsupported rather than read as text.
+//! The file name only decides which files a directory walk picks up and breaks ties
+//! (`.jsonl` is read line by line even when its first line is broken; a `.txt` starting
+//! with `[Update]` or `<b>` stays text, one starting with `<!DOCTYPE html` is a page).
 
 mod date;
+mod feed;
 mod gz;
+mod html;
 mod json;
 mod txt;
 mod walk;
+mod warc;
 
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
@@ -160,6 +165,11 @@ pub fn parse(file: &SourceFile, raw: &[u8], sink: &mut dyn FnMut(Result<Article,
     if !gzip {
         return parse_stream(file, hint, &mut &raw[..], false, sink);
     }
+    if hint == FormatHint::Warc || gzip_starts_warc(raw) {
+        // Member by member, so a damaged record loses only itself.
+        let mut members = warc::MemberReader::new(raw);
+        return parse_stream(file, hint, &mut members, true, sink);
+    }
     gz::with_decoder(raw, |decoded| parse_stream(file, hint, decoded, true, sink));
 }
 
@@ -207,7 +217,7 @@ fn parse_stream(
     let format = detect(hint, &head[bom..]);
     let mut head = std::io::Cursor::new(head);
     head.set_position(bom as u64);
-    let rest: Box<dyn BufRead + '_> = if damaged {
+    let rest: Box<dyn BufRead + '_> = if damaged && format != Format::Warc {
         // Whatever was decompressed before the damage is still worth parsing.
         Box::new(std::io::empty())
     } else {
@@ -225,15 +235,27 @@ fn parse_stream(
         Format::Text => txt::parse(&mut ctx, &mut reader),
         Format::JsonLines => json::parse_lines(&mut ctx, &mut reader),
         Format::JsonDocument => json::parse_document(&mut ctx, &mut reader),
+        Format::Html => html::parse(&mut ctx, &mut reader),
+        Format::Feed => feed::parse(&mut ctx, &mut reader),
+        Format::Warc => warc::parse(&mut ctx, &mut reader),
         Format::Markup => ctx.problem(
             None,
             ProblemKind::Unsupported,
-            "html/xml content is not an article format newsdex reads",
+            "xml document is neither a feed (rss, atom, rdf) nor an html page",
         ),
     }
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Whether gzip data decompresses to a WARC record (`.warc.gz` under another name).
+fn gzip_starts_warc(raw: &[u8]) -> bool {
+    let mut head = [0u8; 7];
+    flate2::bufread::GzDecoder::new(raw)
+        .read_exact(&mut head)
+        .is_ok()
+        && warc::starts_warc(&head)
+}
 
 /// True when the content starts with `{` and its first line does not end in `head`.
 fn first_line_is_open_object(head: &[u8]) -> bool {
@@ -314,6 +336,9 @@ enum FormatHint {
     Text,
     Json,
     JsonLines,
+    Html,
+    Feed,
+    Warc,
     Unknown,
 }
 
@@ -326,6 +351,9 @@ impl FormatHint {
             Some("txt" | "text") => FormatHint::Text,
             Some("json") => FormatHint::Json,
             Some("jsonl" | "ndjson") => FormatHint::JsonLines,
+            Some("html" | "htm" | "xhtml") => FormatHint::Html,
+            Some("rss" | "atom" | "xml" | "rdf") => FormatHint::Feed,
+            Some("warc") => FormatHint::Warc,
             _ => FormatHint::Unknown,
         }
     }
@@ -341,18 +369,33 @@ enum Format {
     Text,
     JsonDocument,
     JsonLines,
-    /// HTML or XML (RSS, Atom): not read yet, and not to be taken for plain text.
+    Html,
+    /// RSS 2.0, RSS 1.0 (RDF) or Atom.
+    Feed,
+    Warc,
+    /// XML that is neither a feed nor HTML: not read, and not to be taken for text.
     Markup,
 }
 
 /// Tells the format from the first bytes of the decompressed content.
 fn detect(hint: FormatHint, head: &[u8]) -> Format {
+    if hint == FormatHint::Warc || warc::starts_warc(head) {
+        return Format::Warc;
+    }
     let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
         return Format::Text;
     };
     let first = head[start];
-    if first == b'<' && hint != FormatHint::Text && looks_like_markup(&head[start..]) {
-        return Format::Markup;
+    if first == b'<' && looks_like_markup(&head[start..]) {
+        let root = markup_root(&head[start..]);
+        match (hint, root) {
+            // A text article may start with "<b>"; only a whole page is HTML.
+            (FormatHint::Text, Root::Html { explicit: true }) => return Format::Html,
+            (FormatHint::Text, _) => return Format::Text,
+            (_, Root::Feed) => return Format::Feed,
+            (_, Root::Html { .. }) | (FormatHint::Html, _) => return Format::Html,
+            _ => return Format::Markup,
+        }
     }
     if first != b'{' && first != b'[' {
         return Format::Text;
@@ -385,6 +428,69 @@ fn detect(hint: FormatHint, head: &[u8]) -> Format {
 /// `<?xml`, `<!DOCTYPE`, `<!--` or a tag name such as `<html`, `<rss`, `<feed`.
 fn looks_like_markup(bytes: &[u8]) -> bool {
     matches!(bytes.get(1), Some(b'?' | b'!')) || bytes.get(1).is_some_and(u8::is_ascii_alphabetic)
+}
+
+/// What the first element of a markup document says it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Root {
+    Feed,
+    /// `explicit`: a `<!DOCTYPE html>` or an `<html>` element, not just a fragment.
+    Html {
+        explicit: bool,
+    },
+    Other,
+}
+
+/// Skips the prolog, comments and doctype to the root element's name.
+fn markup_root(mut s: &[u8]) -> Root {
+    const HTML_TAGS: &[&str] = &[
+        "head", "body", "meta", "title", "link", "script", "style", "div", "p", "article",
+        "section", "main", "header", "nav", "span", "table", "h1", "h2", "h3", "a", "ul", "img",
+        "br", "b", "i", "em", "strong", "form", "base",
+    ];
+    loop {
+        let Some(start) = s.iter().position(|b| !b.is_ascii_whitespace()) else {
+            return Root::Other;
+        };
+        s = &s[start..];
+        let skip_past = |s: &[u8], end: &[u8]| {
+            s.windows(end.len())
+                .position(|w| w == end)
+                .map(|i| i + end.len())
+        };
+        let past = if s.starts_with(b"<?") {
+            skip_past(s, b"?>")
+        } else if s.starts_with(b"<!--") {
+            skip_past(s, b"-->")
+        } else if s.starts_with(b"<!") {
+            let end = s.iter().position(|&b| b == b'>');
+            let decl = s[..end.unwrap_or(s.len())].to_ascii_lowercase();
+            if decl.starts_with(b"<!doctype") && decl.windows(4).any(|w| w == b"html") {
+                return Root::Html { explicit: true };
+            }
+            end.map(|i| i + 1)
+        } else if s.first() == Some(&b'<') {
+            let name: Vec<u8> = s[1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_'))
+                .map(u8::to_ascii_lowercase)
+                .collect();
+            let name = String::from_utf8_lossy(&name);
+            let local = name.rsplit(':').next().unwrap_or(&name);
+            return match local {
+                "rss" | "feed" | "rdf" => Root::Feed,
+                "html" => Root::Html { explicit: true },
+                n if HTML_TAGS.contains(&n) => Root::Html { explicit: false },
+                _ => Root::Other,
+            };
+        } else {
+            return Root::Other;
+        };
+        match past {
+            Some(i) => s = &s[i..],
+            None => return Root::Other,
+        }
+    }
 }
 
 /// The first line including its `\n`, or everything if there is none.
@@ -790,15 +896,48 @@ mod tests {
     }
 
     #[test]
-    fn markup_is_unsupported_unless_named_txt() {
+    fn markup_is_read_by_its_root_and_a_txt_name_is_respected() {
         let (a, p) = run("page.html", b"<!DOCTYPE html>\n<html><body>x</body></html>");
         assert!(a.is_empty());
-        assert_eq!(p[0].kind, ProblemKind::Unsupported);
-        let (_, p) = run("feed", b"<?xml version=\"1.0\"?><rss></rss>");
+        assert_eq!(p[0].kind, ProblemKind::NoText);
+        assert_eq!(p[0].message, "no article text found");
+        let (_, p) = run(
+            "feed",
+            b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel></channel></rss>",
+        );
+        assert_eq!(p[0].message, "feed has no items");
+        let (_, p) = run("sitemap", b"<?xml version=\"1.0\"?><urlset></urlset>");
         assert_eq!(p[0].kind, ProblemKind::Unsupported);
         let (a, p) = run("note.txt", b"<b>Bold</b> claims\n\nBody.");
         assert!(p.is_empty());
         assert_eq!(a[0].title.as_deref(), Some("<b>Bold</b> claims"));
+        // A whole page saved as .txt is HTML all the same.
+        let page = format!(
+            "<!doctype html><html><body><p>{}</p></body></html>",
+            "Saved as text, with commas, it is still a page. ".repeat(4)
+        );
+        let (a, p) = run("saved.txt", page.as_bytes());
+        assert!(p.is_empty(), "{p:?}");
+        assert!(a[0].body.starts_with("Saved as text"));
+    }
+
+    #[test]
+    fn markup_roots() {
+        assert_eq!(
+            markup_root(b"<?xml version='1.0'?>\n<!-- x --><rss>"),
+            Root::Feed
+        );
+        assert_eq!(markup_root(b"<rdf:RDF xmlns:rdf='x'>"), Root::Feed);
+        assert_eq!(
+            markup_root(b"<feed xmlns='http://www.w3.org/2005/Atom'>"),
+            Root::Feed
+        );
+        assert_eq!(
+            markup_root(b"<!DOCTYPE html><html>"),
+            Root::Html { explicit: true }
+        );
+        assert_eq!(markup_root(b"<div>"), Root::Html { explicit: false });
+        assert_eq!(markup_root(b"<urlset>"), Root::Other);
     }
 
     #[test]
@@ -822,7 +961,7 @@ mod tests {
         #[test]
         fn parse_never_panics(
             raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
-            name in "(a|b/c)\\.(txt|json|jsonl|gz|md)",
+            name in "(a|b/c)\\.(txt|json|jsonl|gz|md|html|xml|warc|rss)",
         ) {
             for raw in [raw.clone(), gzip(&raw)] {
                 let (articles, problems) = run(&name, &raw);

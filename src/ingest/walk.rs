@@ -13,8 +13,9 @@ use super::{Problem, ProblemKind, SourceFile, has_supported_extension, io_messag
 /// [`ProblemKind::Loop`] and an unreadable entry as [`ProblemKind::Unreadable`],
 /// and the walk goes on. Hidden files and folders (`.git`, `.DS_Store`) are skipped.
 /// Inside a folder only article formats are picked up (`.txt`, `.text`, `.json`,
-/// `.jsonl`, `.ndjson`, each also with `.gz`); a file named as a root is always
-/// yielded and its format told from its content.
+/// `.jsonl`, `.ndjson`, `.html`, `.htm`, `.xhtml`, `.rss`, `.atom`, `.xml`, `.rdf`,
+/// `.warc`, each also with `.gz`); a file named as a root is always yielded and its
+/// format told from its content.
 pub fn walk(roots: &[PathBuf]) -> impl Iterator<Item = Result<SourceFile, Problem>> + use<> {
     let roots = roots.to_vec();
     roots.into_iter().flat_map(walk_root)
@@ -132,6 +133,9 @@ mod tests {
         write(&root.join("a/deep/er/c.jsonl"), "{\"title\": \"c\"}\n");
         write(&root.join("a/z.json.gz"), "not really gzip");
         write(&root.join("a/notes.md"), "# not an article");
+        write(&root.join("a/page.htm"), "<html></html>");
+        write(&root.join("a/crawl.warc.gz"), "");
+        write(&root.join("feeds/world.rss"), "<rss/>");
         write(&root.join("a/image.png"), "png");
         write(&root.join(".git/HEAD.txt"), "hidden");
         write(&root.join(".hidden.txt"), "hidden");
@@ -158,10 +162,13 @@ mod tests {
                 rels,
                 [
                     "UPPER.TXT",
+                    "a/crawl.warc.gz",
                     "a/deep/er/c.jsonl",
                     "a/link.txt",
+                    "a/page.htm",
                     "a/z.json.gz",
-                    "b.txt"
+                    "b.txt",
+                    "feeds/world.rss"
                 ]
             );
             let kinds: Vec<_> = problems.iter().map(|p| p.kind).collect();

@@ -452,6 +452,29 @@ static ASCII_ALNUM: [bool; 128] = {
     t
 };
 
+/// End of the token whose first char ends at `j`, and whether the token is all ASCII.
+#[inline]
+fn token_end(body: &str, mut j: usize, mut ascii: bool) -> (usize, bool) {
+    let bytes = body.as_bytes();
+    while let Some(&c) = bytes.get(j) {
+        if c < 0x80 {
+            if !ASCII_ALNUM[c as usize] {
+                break;
+            }
+            j += 1;
+        } else {
+            match char_at(body, j) {
+                Some(c) if c.is_alphanumeric() => {
+                    ascii = false;
+                    j += c.len_utf8();
+                }
+                _ => break,
+            }
+        }
+    }
+    (j, ascii)
+}
+
 fn char_at(text: &str, i: usize) -> Option<char> {
     text.get(i..).and_then(|s| s.chars().next())
 }
@@ -513,41 +536,23 @@ impl Matcher<'_> {
             };
             if alnum {
                 let start = i;
-                let mut ascii = b < 0x80;
-                let mut j = i + len;
-                while j < n {
-                    let c = bytes[j];
-                    if c < 0x80 {
-                        if !ASCII_ALNUM[c as usize] {
-                            break;
-                        }
-                        j += 1;
-                    } else {
-                        match char_at(body, j) {
-                            Some(c) if c.is_alphanumeric() => {
-                                ascii = false;
-                                j += c.len_utf8();
-                            }
-                            _ => break,
-                        }
-                    }
-                }
+                let (j, ascii) = token_end(body, i + len, b < 0x80);
                 pos = pos.wrapping_add(1);
                 if open.is_none() {
                     open = Some(start);
                 }
-                if matching && j - start < MAX_TOKEN_BYTES {
-                    if let Some(stem) =
+                if matching
+                    && j - start < MAX_TOKEN_BYTES
+                    && let Some(stem) =
                         self.match_word(&body[start..j], ascii, &mut buf, &mut cache)
-                    {
-                        scan.toks.push(Tok {
-                            pos,
-                            stem,
-                            start,
-                            end: j,
-                            sentence: scan.sentences.len() as u32,
-                        });
-                    }
+                {
+                    scan.toks.push(Tok {
+                        pos,
+                        stem,
+                        start,
+                        end: j,
+                        sentence: scan.sentences.len() as u32,
+                    });
                 }
                 last_tok = Span { start, end: j };
                 content_end = j;
@@ -585,13 +590,13 @@ impl Matcher<'_> {
             }
             i += len;
         }
-        if let Some(start) = open {
-            if content_end > start {
-                scan.sentences.push(Span {
-                    start,
-                    end: content_end,
-                });
-            }
+        if let Some(start) = open
+            && content_end > start
+        {
+            scan.sentences.push(Span {
+                start,
+                end: content_end,
+            });
         }
         scan
     }
@@ -1370,7 +1375,7 @@ mod tests {
                     "{w:?} highlighted"
                 );
             }
-            assert!(p.highlights.len() >= 1);
+            assert!(!p.highlights.is_empty());
         }
     }
 

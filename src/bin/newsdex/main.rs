@@ -3,6 +3,7 @@
 
 mod config;
 mod index;
+mod parse;
 mod reindex;
 mod search;
 mod show;
@@ -41,6 +42,8 @@ pub enum Command {
     Watch(watch::WatchArgs),
     /// Articles, sources, date span, size on disk, roots and the last reindex
     Stats(stats::StatsArgs),
+    /// Print the articles extracted from files as JSON Lines, without an index
+    Parse(parse::ParseArgs),
 }
 
 /// Exit codes (grep's convention, plus one for a busy index).
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Show(args) => show::run(&cli.global, args),
         Command::Stats(args) => stats::run(&cli.global, args),
         Command::Watch(args) => watch::run(&cli.global, args),
+        Command::Parse(args) => parse::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
