@@ -1,6 +1,8 @@
 //! Ingest through the real binary: every format and date form, bad input reported
 //! with its path (and line) and never fatal, re-indexing without duplicates.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::TestEnv;

@@ -2,6 +2,8 @@
 //! rename files between runs; a writer lock that names its holder; a run killed with
 //! SIGKILL; `watch` picking up a new file.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::fs::{File, OpenOptions, TryLockError};

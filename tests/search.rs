@@ -1,6 +1,8 @@
 //! Searching through the real binary: the seed article, highlighting, query syntax,
 //! filters, output formats and exit codes.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::TestEnv;

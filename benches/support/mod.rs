@@ -1,5 +1,6 @@
 //! Shared by the benches: where the corpora are, and loading a sample of articles.
 
+#![allow(clippy::unwrap_used)]
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

@@ -24,8 +24,10 @@ pub struct TrainOptions {
     pub two_pass: bool,
     /// Folds for jackknifed first-pass labels.
     pub folds: usize,
-    /// Rows whose largest weight is below this are not shipped.
+    /// Weights smaller than this are not shipped.
     pub prune: f32,
+    /// Features used by fewer training tokens than this are ignored.
+    pub min_count: u16,
 }
 
 impl Default for TrainOptions {
@@ -37,6 +39,7 @@ impl Default for TrainOptions {
             two_pass: true,
             folds: 4,
             prune: 0.02,
+            min_count: 2,
         }
     }
 }
@@ -86,15 +89,26 @@ impl RowMap {
     fn bucket(&self, h: u64) -> usize {
         (h >> (64 - self.bits)) as usize
     }
-    fn assign(&mut self, d: &mut Prepared) {
-        d.rows.clear();
-        for &h in &d.hashes {
-            let b = self.bucket(h);
-            if self.row_of[b] == NONE {
-                self.row_of[b] = self.n_rows as u32;
-                self.n_rows += 1;
+    /// Gives a row to every bucket that at least `min_count` training tokens use; rarer
+    /// features are left out of training and of the model alike.
+    fn assign(&mut self, docs: &mut [Prepared], min_count: u16) {
+        let mut counts = vec![0u16; self.row_of.len()];
+        for d in docs.iter() {
+            for &h in &d.hashes {
+                let c = &mut counts[self.bucket(h)];
+                *c = c.saturating_add(1);
             }
-            d.rows.push(self.row_of[b]);
+        }
+        for d in docs.iter_mut() {
+            d.rows.clear();
+            for &h in &d.hashes {
+                let b = self.bucket(h);
+                if self.row_of[b] == NONE && counts[b] >= min_count {
+                    self.row_of[b] = self.n_rows as u32;
+                    self.n_rows += 1;
+                }
+                d.rows.push(self.row_of[b]);
+            }
         }
     }
     fn lookup(&self, d: &mut Prepared) {
@@ -370,9 +384,7 @@ pub fn train(
     };
     let mut tr = prepare(train, &clusters);
     let mut dv = prepare(dev, &clusters);
-    for d in &mut tr {
-        map.assign(d);
-    }
+    map.assign(&mut tr, opts.min_count);
     for d in &mut dv {
         map.lookup(d);
     }
@@ -436,8 +448,8 @@ pub fn train(
         .collect();
     for (d, p) in tr.iter_mut().zip(&prior) {
         apply_prior(&d.info, p, &mut d.hashes);
-        map.assign(d);
     }
+    map.assign(&mut tr, opts.min_count);
     for (d, p) in dv.iter_mut().zip(&dev_prior) {
         apply_prior(&d.info, p, &mut d.hashes);
         map.lookup(d);

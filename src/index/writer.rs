@@ -20,6 +20,9 @@ use crate::article::Article;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Problem, SourceFile};
 
+/// A step applied to every article before it is written (entity extraction).
+pub type Enricher = Arc<dyn Fn(&mut Article) + Send + Sync>;
+
 /// How a run behaves.
 #[derive(Clone)]
 pub struct RunOptions {
@@ -33,7 +36,7 @@ pub struct RunOptions {
     pub remove_missing: bool,
     /// Called on every article before it is written, e.g. to extract entities.
     /// Runs on worker threads.
-    pub enrich: Option<Arc<dyn Fn(&mut Article) + Send + Sync>>,
+    pub enrich: Option<Enricher>,
     /// When set (e.g. by a signal handler), the run stops before its commit and the
     /// index keeps its last commit.
     pub cancel: Option<Arc<AtomicBool>>,
@@ -437,7 +440,7 @@ fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument
     for (field, key_field, names) in entities {
         for name in names {
             doc.add_text(field, name);
-            doc.add_text(key_field, crate::extract::entity_key(name));
+            doc.add_text(key_field, entity_facet_value(name));
         }
     }
     doc.add_text(fields.file, &meta.key);
@@ -445,6 +448,19 @@ fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument
     doc.add_i64(fields.file_mtime, meta.mtime_ns);
     doc.add_u64(fields.file_hash, meta.hash);
     doc
+}
+
+/// Separates the folded key from the display name in `*_key` fast-field values.
+pub const FACET_SEPARATOR: char = '\u{1}';
+
+/// The value an entity contributes to its `*_key` field: the case- and diacritic-folded
+/// key (what counts as "the same entity") followed by the name as written, so counts
+/// group by key and show the most common spelling.
+pub fn entity_facet_value(name: &str) -> String {
+    format!(
+        "{}{FACET_SEPARATOR}{name}",
+        crate::extract::entity_key(name)
+    )
 }
 
 /// Opens (or creates) the index in `dir` and syncs `roots` into it.

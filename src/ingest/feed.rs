@@ -97,7 +97,7 @@ fn article(
         };
         // RSS 2.0 writes "jane@example.com (Jane Doe)".
         let name = match (name.find('('), name.rfind(')')) {
-            (Some(a), Some(b)) if a < b && name.contains('@') => &name[a + 1..b],
+            (Some(a), Some(b)) if a < b && (a == 0 || name.contains('@')) => &name[a + 1..b],
             _ => name,
         };
         for n in split_byline(name) {

@@ -416,29 +416,50 @@ impl<'d> Arena<'d> {
         let mut scored = vec![false; n];
         let mut candidates = Vec::new();
         let mut paragraph = vec![false; n];
-        // A paragraph is the nearest block around a run of text.
+        // Paragraph scores alone, without tag and class bonuses, for siblings.
+        let mut content_score = vec![0f32; n];
+        let mut has_block_child = vec![false; n];
+        for i in 1..n {
+            let tag = self.tag(i);
+            if is_block(tag) || matches!(tag, "td" | "th") {
+                let p = self.nodes[i].parent;
+                if p != NONE {
+                    has_block_child[p as usize] = true;
+                }
+            }
+        }
         for i in 0..n {
             let Kind::Text(t) = self.nodes[i].kind else {
                 continue;
             };
-            if self.junk[i] || text_weight(t) < 25 {
+            if self.junk[i] || self.text_len[i] < 25 {
                 continue;
             }
-            let mut p = self.nodes[i].parent;
-            while p != NONE && is_inline(self.tag(p as usize)) {
-                p = self.nodes[p as usize].parent;
+            let mut b = self.nodes[i].parent;
+            while b != NONE && is_inline(self.tag(b as usize)) {
+                b = self.nodes[b as usize].parent;
             }
-            if p == NONE || paragraph[p as usize] {
+            if b == NONE {
                 continue;
             }
-            paragraph[p as usize] = true;
-            let p = p as usize;
-            let len = self.text_len[p];
-            if len < 25 {
-                continue;
-            }
-            let content = 1.0 + self.commas[p] as f32 + (len as f32 / 100.0).min(3.0);
-            let mut ancestor = self.nodes[p].parent;
+            let b = b as usize;
+            // A block of its own is the paragraph; text loose in a container beside
+            // other blocks is a paragraph by itself, inside that container.
+            let (len, commas, first) = if has_block_child[b] {
+                (self.text_len[i], count_commas(t), Some(b))
+            } else {
+                if paragraph[b] {
+                    continue;
+                }
+                paragraph[b] = true;
+                (self.text_len[b], self.commas[b], None)
+            };
+            let _ = len;
+            let content = 1.0 + commas as f32 + (len as f32 / 100.0).min(3.0);
+            let mut ancestor = match first {
+                Some(b) => b as u32,
+                None => self.nodes[b].parent,
+            };
             let mut level = 0;
             while ancestor != NONE && level < 3 {
                 let a = ancestor as usize;
@@ -456,6 +477,7 @@ impl<'d> Arena<'d> {
                     l => l as f32 * 3.0 / 2.0 + 1.0,
                 };
                 score[a] += content / divider;
+                content_score[a] += content / divider;
                 ancestor = self.nodes[a].parent;
                 level += 1;
             }
@@ -519,7 +541,8 @@ impl<'d> Arena<'d> {
                     (Some(a), Some(b)) if !a.is_empty() && a == b => top_score * 0.2,
                     _ => 0.0,
                 };
-                let keep = if scored[s] && score[s] + bonus >= threshold {
+                let own = content_score[s] * (1.0 - self.link_density(s));
+                let keep = if scored[s] && own + bonus >= threshold {
                     true
                 } else if self.tag(s) == "p" {
                     let len = self.text_len[s];
@@ -540,7 +563,9 @@ impl<'d> Arena<'d> {
             ..TextOut::default()
         };
         for part in parts {
-            self.write(part, &mut out, &|i| self.drop_in_content(i, part));
+            self.write(part, &mut out, &|i| {
+                self.drop_in_content(i, part, &has_block_child)
+            });
         }
         let text = out.finish();
         // A page of link lists and one-liners has no article.
@@ -577,13 +602,23 @@ impl<'d> Arena<'d> {
     }
 
     /// Inside the chosen content: headline, link lists and "read more" lines go.
-    fn drop_in_content(&self, i: usize, part: usize) -> bool {
+    fn drop_in_content(&self, i: usize, part: usize, has_block_child: &[bool]) -> bool {
         let Some(e) = self.element(i) else {
             return false;
         };
+        let parent = self.nodes[i].parent;
+        // A line of links standing alone between blocks: "Print | Email this story".
+        let standalone = parent != NONE && has_block_child[parent as usize];
         match e.name() {
             "h1" => true,
             "p" | "li" => self.text_len[i] < 200 && self.link_density(i) > 0.8,
+            _ if standalone
+                && i != part
+                && self.text_len[i] < 200
+                && self.link_density(i) > 0.8 =>
+            {
+                true
+            }
             "div" | "section" | "ul" | "ol" | "dl" | "table" => {
                 i != part
                     && self.commas[i] < 10
@@ -649,6 +684,12 @@ impl<'d> Arena<'d> {
         }
         out.flush();
     }
+}
+
+fn count_commas(t: &str) -> u32 {
+    t.chars()
+        .filter(|&c| matches!(c, ',' | '，' | '、'))
+        .count() as u32
 }
 
 /// Text length ignoring whitespace runs, as a cheap stand-in for characters.
@@ -977,7 +1018,9 @@ impl TextOut {
         let lower = para.to_lowercase();
         let filler = lower.len() < 40 && FILLER.contains(&lower.trim_end_matches([':', '.']));
         let headline = self.skip_exact.as_deref() == Some(lower.as_str());
-        if !filler && !headline {
+        // A dateline on its own: "Wednesday, November 6, 2024".
+        let date = para.len() < 60 && parse_date(para).is_some();
+        if !filler && !headline && !date {
             if !self.out.is_empty() {
                 self.out.push_str("\n\n");
             }
@@ -1463,6 +1506,31 @@ fn covered(reference: &str, text: &str) -> f32 {
     reference.intersection(&text).count() as f32 / reference.len() as f32
 }
 
+/// Words of a job title after a name in a byline, not names themselves.
+const ROLE_WORDS: &[&str] = &[
+    "reporter",
+    "writer",
+    "correspondent",
+    "editor",
+    "staff",
+    "contributor",
+    "columnist",
+    "producer",
+    "journalist",
+    "analyst",
+    "chief",
+    "senior",
+    "desk",
+    "service",
+    "agency",
+    "wire",
+    "bureau",
+    "team",
+    "newsroom",
+    "staff.",
+    "special",
+];
+
 /// Authors from a byline such as "By Jane Doe and John Roe | March 3, 2025".
 pub(crate) fn split_byline(raw: &str) -> Vec<String> {
     let Some(line) = clean_line(raw) else {
@@ -1497,7 +1565,11 @@ pub(crate) fn split_byline(raw: &str) -> Vec<String> {
     for part in line.split([',', ';', '&']).flat_map(|p| p.split(" and ")) {
         let name = part.trim().trim_end_matches('.');
         let words = name.split_whitespace().count();
-        let plausible = (1..=5).contains(&words)
+        let role = name
+            .split_whitespace()
+            .any(|w| ROLE_WORDS.contains(&w.to_lowercase().as_str()));
+        let plausible = !role
+            && (1..=5).contains(&words)
             && !name.chars().any(|c| c.is_ascii_digit())
             && !name.contains('@')
             && !name.contains("://")

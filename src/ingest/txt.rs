@@ -7,12 +7,30 @@ use super::{Ctx, ProblemKind, clean_body, clean_line};
 use crate::article::Article;
 
 const SOURCE_PREFIX: &str = "original source:";
+/// A file that is one line longer than this is data, not an article with a title.
+const MAX_SINGLE_LINE: usize = 64 * 1024;
 
 pub(crate) fn parse(ctx: &mut Ctx<'_, '_>, reader: &mut dyn BufRead) {
     let mut bytes = Vec::new();
     if let Err(e) = reader.read_to_end(&mut bytes) {
         ctx.read_error(None, &e);
         // Keep what was read before the damage.
+    }
+    if bytes.len() > MAX_SINGLE_LINE
+        && !bytes
+            .trim_ascii_end()
+            .iter()
+            .any(|&b| b == b'\n' || b == b'\r')
+    {
+        ctx.problem(
+            None,
+            ProblemKind::Malformed,
+            format!(
+                "a single line of {} bytes, not a plain-text article",
+                bytes.len()
+            ),
+        );
+        return;
     }
     let mut text = ctx.decode(&bytes, Some(1)).into_owned();
     if text.contains('\r') {
@@ -123,6 +141,19 @@ mod tests {
         let (articles, _) = run("a.txt", raw);
         assert_eq!(articles[0].source, None);
         assert!(articles[0].body.contains("Original Source: quoted"));
+    }
+
+    #[test]
+    fn one_huge_line_is_not_an_article() {
+        let raw = "word ".repeat(20_000);
+        let (articles, problems) = run("dump.txt", raw.as_bytes());
+        assert!(articles.is_empty());
+        assert_eq!(problems[0].kind, ProblemKind::Malformed);
+        assert!(
+            problems[0]
+                .message
+                .starts_with("a single line of 100000 bytes")
+        );
     }
 
     #[test]

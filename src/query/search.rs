@@ -5,7 +5,7 @@ use std::ops::Bound as StdBound;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
     RangeQuery, TermQuery,
@@ -150,6 +150,24 @@ impl Searching {
             return Ok((self.searcher.search(&query, &Count)?, true));
         }
         Ok((n, false))
+    }
+
+    /// Every article matching the request (query and filters), and whether the query
+    /// had to be relaxed to "some of the words" to match anything.
+    pub fn matching_docs(
+        &mut self,
+        req: &SearchRequest,
+    ) -> Result<(std::collections::HashSet<DocAddress>, bool)> {
+        let expr = parse::parse(&req.query)?;
+        let query = self.build(&expr, req)?;
+        let docs = self.searcher.search(&query, &DocSetCollector)?;
+        if docs.is_empty()
+            && let Some(relaxed) = relax(&expr)
+        {
+            let query = self.build(&relaxed, req)?;
+            return Ok((self.searcher.search(&query, &DocSetCollector)?, true));
+        }
+        Ok((docs, false))
     }
 
     /// Runs the request: ranked hits with passages.

@@ -99,13 +99,22 @@ impl TextRenderer {
             writeln!(out, "{line}")?;
         }
         if self.entities && !hit.entities.is_empty() {
-            let mut names: Vec<&str> = Vec::new();
-            for list in [&hit.entities.person, &hit.entities.org, &hit.entities.place] {
-                names.extend(list.iter().take(3).map(String::as_str));
-            }
-            if !names.is_empty() {
+            let e = &hit.entities;
+            let groups: Vec<String> = [
+                ("people", &e.person),
+                ("places", &e.place),
+                ("orgs", &e.org),
+            ]
+            .into_iter()
+            .filter(|(_, list)| !list.is_empty())
+            .map(|(label, list)| {
+                let names: Vec<&str> = list.iter().take(4).map(String::as_str).collect();
+                format!("{label}: {}", names.join(", "))
+            })
+            .collect();
+            if !groups.is_empty() {
                 let mut line = String::new();
-                push_sanitized(&mut line, &names.join(", "));
+                push_sanitized(&mut line, &groups.join(" · "));
                 writeln!(out, "    {}{}{}", s.dim, line, s.reset)?;
             }
         }

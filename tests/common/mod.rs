@@ -1,6 +1,7 @@
 //! Shared helpers for integration tests: a fresh temp dir per test and the real
 //! binary run inside it with colour and NEWSDEX_* variables cleared (hermetic).
 
+#![allow(clippy::unwrap_used)]
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

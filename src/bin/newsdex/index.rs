@@ -1,11 +1,14 @@
 //! `newsdex index [PATH...]`: ingest files and folders, incrementally.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
+use newsdex::Article;
+use newsdex::extract::Tagger;
 use newsdex::index::lock::LockWait;
-use newsdex::index::writer::{FileAction, index_paths};
+use newsdex::index::writer::{Enricher, FileAction, index_paths};
 use newsdex::index::{RunEvent, RunOptions, RunReport};
 
 use crate::config::{Global, SEEDS_DIR};
@@ -35,11 +38,15 @@ pub struct WriterArgs {
     /// Indexing threads [default: one per core, at most 4]
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Skip named-entity extraction (faster; person/org/place/misc stay empty)
+    #[arg(long)]
+    pub no_entities: bool,
 }
 
 impl WriterArgs {
-    pub fn options(&self) -> RunOptions {
-        RunOptions {
+    pub fn options(&self) -> anyhow::Result<RunOptions> {
+        let mut opts = RunOptions {
             memory_budget: self.memory.max(16) << 20,
             threads: self.threads.unwrap_or(0),
             wait: if self.wait {
@@ -48,8 +55,20 @@ impl WriterArgs {
                 LockWait::No
             },
             ..RunOptions::default()
+        };
+        if !self.no_entities {
+            opts.enrich = Some(entity_enricher()?);
         }
+        Ok(opts)
     }
+}
+
+/// Extracts entities with the shipped model on the writer's worker threads.
+pub fn entity_enricher() -> anyhow::Result<Enricher> {
+    let tagger = Tagger::embedded().context("loading the shipped NER model")?;
+    Ok(Arc::new(move |article: &mut Article| {
+        article.entities = tagger.entities(article.title.as_deref(), &article.body);
+    }))
 }
 
 pub fn run(global: &Global, args: IndexArgs) -> anyhow::Result<u8> {
@@ -59,7 +78,7 @@ pub fn run(global: &Global, args: IndexArgs) -> anyhow::Result<u8> {
         args.paths
     };
     let (dir, _) = global.index_dir();
-    let opts = args.writer.options();
+    let opts = args.writer.options()?;
     let report = index_paths(&dir, &paths, &opts, &mut |e| print_event(global, &e))
         .with_context(|| format!("indexing into {}", dir.display()))?;
     if !global.quiet {

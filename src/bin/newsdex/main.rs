@@ -2,6 +2,7 @@
 //! one subcommand, prints errors once and maps the outcome to an exit code.
 
 mod config;
+mod entities;
 mod index;
 mod parse;
 mod reindex;
@@ -36,6 +37,8 @@ pub enum Command {
     Reindex(reindex::ReindexArgs),
     /// Search: ranked articles with their best passages, matching words highlighted
     Search(search::SearchArgs),
+    /// Top people, organizations, places and misc names, overall or within the hits
+    Entities(entities::EntitiesArgs),
     /// Print one article in full
     Show(show::ShowArgs),
     /// Keep the index fresh: reindex on an interval and on file changes until stopped
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
         Command::Reindex(args) => reindex::run(&cli.global, args),
         Command::Search(args) => search::run(&cli.global, args),
         Command::Show(args) => show::run(&cli.global, args),
+        Command::Entities(args) => entities::run(&cli.global, args),
         Command::Stats(args) => stats::run(&cli.global, args),
         Command::Watch(args) => watch::run(&cli.global, args),
         Command::Parse(args) => parse::run(&cli.global, args),

@@ -62,6 +62,9 @@ pub struct TrainArgs {
     /// Drop weights smaller than this from the shipped model
     #[arg(long, default_value_t = 0.02)]
     pub prune: f32,
+    /// Ignore features that fewer training tokens than this use
+    #[arg(long, default_value_t = 2)]
+    pub min_count: u16,
 }
 
 #[derive(clap::Args, Debug)]
@@ -157,6 +160,7 @@ fn train_cmd(a: TrainArgs) -> anyhow::Result<i32> {
         bits: a.bits,
         two_pass: !a.single_pass,
         prune: a.prune,
+        min_count: a.min_count,
         ..TrainOptions::default()
     };
     eprintln!(

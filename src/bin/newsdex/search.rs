@@ -170,12 +170,13 @@ pub fn open_or_bootstrap(global: &Global) -> anyhow::Result<NewsIndex> {
             "newsdex: no index yet; building {} from {SEEDS_DIR}/ first",
             dir.display()
         );
-        let report = index_paths(
-            &dir,
-            &[SEEDS_DIR.into()],
-            &RunOptions::default(),
-            &mut |e| crate::index::print_event(global, &e),
-        )
+        let opts = RunOptions {
+            enrich: Some(crate::index::entity_enricher()?),
+            ..RunOptions::default()
+        };
+        let report = index_paths(&dir, &[SEEDS_DIR.into()], &opts, &mut |e| {
+            crate::index::print_event(global, &e)
+        })
         .with_context(|| format!("building {} from {SEEDS_DIR}/", dir.display()))?;
         if !global.quiet {
             eprintln!("newsdex: {}", crate::index::summary(&report));

@@ -83,7 +83,7 @@ pub fn run(global: &Global, args: WatchArgs) -> anyhow::Result<u8> {
         }
         _watcher = Some(watcher);
     }
-    let mut opts = args.writer.options();
+    let mut opts = args.writer.options()?;
     opts.cancel = Some(Arc::clone(&stop));
     if !global.quiet {
         eprintln!(
