@@ -377,7 +377,7 @@ impl Model {
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, String> {
         let mut r = Reader { b: bytes };
-        if r.take(8)? != MAGIC {
+        if bytes.len() < 8 || r.take(8)? != MAGIC {
             return Err("not a newsdex NER model (bad magic)".into());
         }
         if r.u32()? as usize != N_LABELS || r.u32()? as usize != N_FEATURES {

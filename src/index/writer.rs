@@ -14,8 +14,8 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::NewsIndex;
 use super::lock::{LockWait, WriterLock};
-use super::manifest;
 use super::schema::{Fields, SCHEMA_VERSION};
+use super::{dedup, manifest};
 use crate::article::Article;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Problem, SourceFile};
@@ -441,6 +441,14 @@ fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument
         for name in names {
             doc.add_text(field, name);
             doc.add_text(key_field, entity_facet_value(name));
+        }
+    }
+    let print = dedup::fingerprint(a.title.as_deref(), &a.body);
+    doc.add_u64(fields.dup_exact, print.exact);
+    if let Some(simhash) = print.simhash {
+        doc.add_u64(fields.simhash, simhash);
+        for band in dedup::bands(simhash) {
+            doc.add_text(fields.simband, band);
         }
     }
     doc.add_text(fields.file, &meta.key);

@@ -4,6 +4,7 @@
 mod config;
 mod entities;
 mod index;
+mod ner;
 mod parse;
 mod reindex;
 mod search;
@@ -47,6 +48,8 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// Print the articles extracted from files as JSON Lines, without an index
     Parse(parse::ParseArgs),
+    /// Named-entity model: train, evaluate, tag text from stdin
+    Ner(ner::NerArgs),
 }
 
 /// Exit codes (grep's convention, plus one for a busy index).
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats::run(&cli.global, args),
         Command::Watch(args) => watch::run(&cli.global, args),
         Command::Parse(args) => parse::run(&cli.global, args),
+        Command::Ner(args) => ner::run(args).map(|code| u8::try_from(code).unwrap_or(exit::ERROR)),
     };
     match result {
         Ok(code) => ExitCode::from(code),
