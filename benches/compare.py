@@ -324,7 +324,19 @@ def machine() -> dict:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
+        "git": git_describe(),
     }
+
+
+def git_describe() -> str:
+    def git(*a: str) -> str:
+        r = subprocess.run(["git", *a], cwd=REPO, capture_output=True, text=True)
+        return r.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown commit"
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return f"{head}{' (uncommitted changes in the tree)' if dirty else ''}"
+
 
 
 def loadavg() -> str:
@@ -432,7 +444,7 @@ def fmt(x: float, nd: int = 2) -> str:
     return f"{x:,.{nd}f}"
 
 
-def report(args, mach, cmdline, index_res, text_bytes, search_res) -> str:
+def report(args, mach, cmdline, load_start, index_res, text_bytes, search_res) -> str:
     mb = text_bytes / 1e6
     lines = []
     w = lines.append
@@ -440,7 +452,8 @@ def report(args, mach, cmdline, index_res, text_bytes, search_res) -> str:
     w("")
     w(f"Machine: {mach['nproc']} cores, {mach['cpu']}, {mach['ram_gb']} GB RAM; "
       f"Linux {mach['kernel']}, Python {mach['python']}, SQLite {mach['sqlite']}.")
-    w(f"Command: `{cmdline}`")
+    w(f"Load average (1/5/15 min) at start: {load_start}.")
+    w(f"newsdex at {mach['git']}. Command: `{cmdline}`")
     w("")
     w("### Index build")
     w("")
@@ -484,13 +497,18 @@ def report(args, mach, cmdline, index_res, text_bytes, search_res) -> str:
             if r is None or "median_ms" not in r:
                 cells.append("—")
             elif "total" in r:
-                cells.append(f"{fmt(r['median_ms'], 3)} [{r['total']:,}]")
+                relaxed = "*" if r.get("relaxed") else ""
+                cells.append(f"{fmt(r['median_ms'], 3)} [{r['total']:,}{relaxed}]")
             else:
                 cells.append(fmt(r["median_ms"], 2))
         shown = q.replace("|", "\\|")
         w(f"| `{shown}` | " + " | ".join(cells) + " |")
     notes = [(r["query"], r.get("fts5"), r.get("notes")) for r in search_res["SQLite FTS5"]]
     dropped = [(r["query"], r["dropped"]) for r in search_res["raw tantivy"] if r.get("dropped")]
+    if any(r.get("relaxed") for r in search_res["newsdex"]):
+        w("")
+        w("`*`: no article has every word, so newsdex relaxed the query to articles with some "
+          "of them (the others answer nothing).")
     if dropped:
         w("")
         w("raw tantivy dropped (its schema has no such field): "
@@ -596,8 +614,8 @@ def main() -> None:
         else:
             shutil.rmtree(work, ignore_errors=True)
 
-    text = report(args, mach, cmdline, index_res, text_bytes, search_res)
-    print(text.replace("Command:", f"Load average at start: {load_start}.\nCommand:", 1))
+    text = report(args, mach, cmdline, load_start, index_res, text_bytes, search_res)
+    print(text)
     if args.json:
         for r in index_res:
             r["dir"] = str(r["dir"])

@@ -1,6 +1,6 @@
 //! Figures about an index: articles, files, sources, date span, size, roots, last run.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -18,6 +18,10 @@ pub struct IndexStats {
     pub earliest: Option<DateTime<Utc>>,
     pub latest: Option<DateTime<Utc>>,
     pub size_bytes: u64,
+    /// Groups of articles with exactly the same text (each group has 2 or more).
+    pub duplicate_groups: u64,
+    /// Articles beyond the first of each such group: what collapsing hides.
+    pub duplicate_copies: u64,
     pub roots: Vec<PathBuf>,
     pub last_run: Option<RunReport>,
 }
@@ -26,6 +30,7 @@ pub fn collect(index: &NewsIndex) -> Result<IndexStats> {
     let searcher = index.reader()?.searcher();
     let files = manifest::load(&searcher)?.len() as u64;
     let mut sources: HashSet<String> = HashSet::new();
+    let mut prints: HashMap<u64, u64> = HashMap::new();
     let mut earliest: Option<i64> = None;
     let mut latest: Option<i64> = None;
     for segment in searcher.segment_readers() {
@@ -37,6 +42,12 @@ pub fn collect(index: &NewsIndex) -> Result<IndexStats> {
                 .map_err(|e| Error::Internal(format!("reading sources: {e}")))?;
             while terms.advance() {
                 sources.insert(String::from_utf8_lossy(terms.key()).into_owned());
+            }
+        }
+        let exact = fast.u64("dup_exact")?;
+        for doc in segment.doc_ids_alive() {
+            if let Some(e) = exact.first(doc) {
+                *prints.entry(e).or_default() += 1;
             }
         }
         let dates = fast.date("published")?;
@@ -60,6 +71,8 @@ pub fn collect(index: &NewsIndex) -> Result<IndexStats> {
         earliest: earliest.and_then(|s| DateTime::from_timestamp(s, 0)),
         latest: latest.and_then(|s| DateTime::from_timestamp(s, 0)),
         size_bytes,
+        duplicate_groups: prints.values().filter(|n| **n > 1).count() as u64,
+        duplicate_copies: prints.values().filter(|n| **n > 1).map(|n| n - 1).sum(),
         roots: state.roots,
         last_run: state.last_run,
     })

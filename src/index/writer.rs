@@ -100,9 +100,13 @@ pub struct RunReport {
     pub articles_removed: u64,
     /// Bytes of files read and parsed in this run.
     pub bytes_read: u64,
-    /// Skipped records and files (and warnings), by reason.
+    /// Skipped records and files, by reason.
     pub problems: BTreeMap<String, u64>,
-    /// How many of those were errors rather than warnings.
+    /// Warnings (e.g. invalid UTF-8 decoded lossily, an unreadable date), by reason:
+    /// the article was still indexed.
+    #[serde(default)]
+    pub warnings: BTreeMap<String, u64>,
+    /// How many records and files were skipped.
     pub errors: u64,
 }
 
@@ -395,11 +399,11 @@ fn file_key(root: &Path, root_is_file: bool, file: &SourceFile) -> String {
 }
 
 fn count_problem(report: &mut RunReport, problem: &Problem) {
-    *report
-        .problems
-        .entry(problem.kind.label().to_string())
-        .or_default() += 1;
-    if !problem.kind.is_warning() {
+    let label = problem.kind.label().to_string();
+    if problem.kind.is_warning() {
+        *report.warnings.entry(label).or_default() += 1;
+    } else {
+        *report.problems.entry(label).or_default() += 1;
         report.errors += 1;
     }
 }

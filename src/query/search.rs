@@ -1,6 +1,7 @@
 //! Turning a parsed query plus filters into a tantivy query, running it, and
 //! assembling hits with their best passages.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound as StdBound;
 
 use chrono::{DateTime, Utc};
@@ -18,7 +19,7 @@ use super::parse::{self, Expr, FieldName};
 use super::passages::{self, HighlightQuery, Passage, PassageOptions, Phrase, QueryTerm};
 use crate::article::Entities;
 use crate::error::{Error, Result};
-use crate::index::NewsIndex;
+use crate::index::{NewsIndex, dedup};
 use crate::index::schema::{self, Fields};
 
 /// How much more a title match counts than a body match.
@@ -49,6 +50,8 @@ pub struct SearchRequest {
     pub sort: SortOrder,
     pub passages: usize,
     pub passage_chars: usize,
+    /// Show exact and near-duplicate articles as one hit (the best-ranked copy).
+    pub collapse: bool,
 }
 
 impl SearchRequest {
@@ -66,6 +69,7 @@ impl SearchRequest {
             sort: SortOrder::Relevance,
             passages: 2,
             passage_chars: 300,
+            collapse: true,
         }
     }
 }
@@ -90,7 +94,32 @@ pub struct Hit {
     pub passages: Vec<Passage>,
     /// Length of the body in bytes, so a renderer can tell whether passages reach its end.
     pub body_len: usize,
+    /// Other copies of this article in the index, if any.
+    pub duplicates: Option<Duplicates>,
 }
+
+/// Copies of an article elsewhere in the index.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Duplicates {
+    /// Other articles with exactly the same words (title and body).
+    pub exact: u64,
+    /// Other articles that are near-duplicates (SimHash within a few bits).
+    pub near: u64,
+    /// Up to ten of them, exact copies first.
+    pub others: Vec<DuplicateRef>,
+}
+
+/// Where a copy is.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DuplicateRef {
+    pub id: String,
+    pub path: Option<String>,
+    /// `exact` or `near`.
+    pub kind: &'static str,
+}
+
+/// How many copies `Duplicates::others` lists at most.
+const MAX_DUPLICATE_REFS: usize = 10;
 
 /// The outcome of a search.
 #[derive(Debug, Clone)]
@@ -174,14 +203,14 @@ impl Searching {
     pub fn search(&mut self, req: &SearchRequest) -> Result<SearchResults> {
         let expr = parse::parse(&req.query)?;
         let query = self.build(&expr, req)?;
-        let (mut total, mut docs) = self.top(&*query, req)?;
+        let (mut total, mut docs) = self.ranked(&*query, req)?;
         let mut relaxed = false;
         let mut used = expr;
         if total == 0
             && let Some(r) = relax(&used)
         {
             let query = self.build(&r, req)?;
-            (total, docs) = self.top(&*query, req)?;
+            (total, docs) = self.ranked(&*query, req)?;
             relaxed = true;
             used = r;
         }
@@ -193,12 +222,127 @@ impl Searching {
         let mut hits = Vec::with_capacity(docs.len());
         for (i, (score, address)) in docs.into_iter().enumerate() {
             let doc: TantivyDocument = self.searcher.doc(address)?;
-            hits.push(self.hit(req.offset + i + 1, score, &doc, &highlight, &opts));
+            let mut hit = self.hit(req.offset + i + 1, score, &doc, &highlight, &opts);
+            hit.duplicates = self.duplicates_of(address)?;
+            hits.push(hit);
         }
         Ok(SearchResults {
             total,
             hits,
             relaxed,
+        })
+    }
+
+    /// The page of hits asked for; with `collapse`, duplicates of a better-ranked hit
+    /// are skipped (fetching more candidates until the page is full or none are left).
+    #[allow(clippy::type_complexity)]
+    fn ranked(
+        &self,
+        query: &dyn Query,
+        req: &SearchRequest,
+    ) -> Result<(usize, Vec<(Option<f32>, DocAddress)>)> {
+        if !req.collapse || req.limit == 0 {
+            return self.top(query, req);
+        }
+        let wanted = req.offset + req.limit;
+        let mut fetch = wanted * 2 + 20;
+        loop {
+            let mut wide = req.clone();
+            wide.offset = 0;
+            wide.limit = fetch;
+            let (total, candidates) = self.top(query, &wide)?;
+            let exhausted = candidates.len() < fetch;
+            let mut prints = FingerprintReader::default();
+            let mut kept: Vec<(Option<u64>, Option<u64>)> = Vec::new();
+            let mut page = Vec::new();
+            for (score, address) in candidates {
+                let (exact, sim) = prints.read(&self.searcher, address)?;
+                let duplicate = kept.iter().any(|(e, s)| {
+                    (exact.is_some() && *e == exact)
+                        || matches!((s, sim), (Some(a), Some(b)) if dedup::is_near(*a, b))
+                });
+                if duplicate {
+                    continue;
+                }
+                kept.push((exact, sim));
+                if kept.len() > req.offset {
+                    page.push((score, address));
+                    if page.len() == req.limit {
+                        break;
+                    }
+                }
+            }
+            if page.len() == req.limit || exhausted {
+                return Ok((total, page));
+            }
+            fetch *= 4;
+        }
+    }
+
+    /// Exact and near-duplicate copies of a document elsewhere in the index.
+    fn duplicates_of(&self, address: DocAddress) -> Result<Option<Duplicates>> {
+        let mut prints = FingerprintReader::default();
+        let (exact, sim) = prints.read(&self.searcher, address)?;
+        let mut dups = Duplicates::default();
+        let mut seen: HashSet<DocAddress> = HashSet::from([address]);
+        if let Some(exact) = exact {
+            let query = TermQuery::new(
+                Term::from_field_u64(self.fields.dup_exact, exact),
+                IndexRecordOption::Basic,
+            );
+            let docs = self.searcher.search(&query, &DocSetCollector)?;
+            let mut docs: Vec<DocAddress> = docs.into_iter().filter(|d| *d != address).collect();
+            docs.sort();
+            dups.exact = docs.len() as u64;
+            for d in docs {
+                seen.insert(d);
+                if dups.others.len() < MAX_DUPLICATE_REFS {
+                    dups.others.push(self.duplicate_ref(d, "exact")?);
+                }
+            }
+        }
+        if let Some(sim) = sim {
+            let bands: Vec<(Occur, Box<dyn Query>)> = dedup::bands(sim)
+                .iter()
+                .map(|band| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.simband, band),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            let candidates = self
+                .searcher
+                .search(&BooleanQuery::new(bands), &DocSetCollector)?;
+            let mut near: Vec<DocAddress> = Vec::new();
+            for d in candidates {
+                if seen.contains(&d) {
+                    continue;
+                }
+                if let (_, Some(other)) = prints.read(&self.searcher, d)?
+                    && dedup::is_near(sim, other)
+                {
+                    near.push(d);
+                }
+            }
+            near.sort();
+            dups.near = near.len() as u64;
+            for d in near {
+                if dups.others.len() < MAX_DUPLICATE_REFS {
+                    dups.others.push(self.duplicate_ref(d, "near")?);
+                }
+            }
+        }
+        Ok((dups.exact + dups.near > 0).then_some(dups))
+    }
+
+    fn duplicate_ref(&self, address: DocAddress, kind: &'static str) -> Result<DuplicateRef> {
+        let doc: TantivyDocument = self.searcher.doc(address)?;
+        Ok(DuplicateRef {
+            id: first_str(&doc, self.fields.id).unwrap_or_default(),
+            path: first_str(&doc, self.fields.path),
+            kind,
         })
     }
 
@@ -319,6 +463,7 @@ impl Searching {
             },
             passages,
             body_len: body.trim_end().len(),
+            duplicates: None,
         }
     }
 
@@ -617,4 +762,23 @@ fn is_text_field(field: Option<FieldName>) -> bool {
 fn first_str(doc: &TantivyDocument, field: Field) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_str().map(str::to_string))
+}
+
+/// Reads the duplicate fingerprints of documents, keeping each segment's columns open.
+#[derive(Default)]
+struct FingerprintReader {
+    columns: HashMap<u32, (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>,
+}
+
+impl FingerprintReader {
+    fn read(&mut self, searcher: &Searcher, address: DocAddress) -> Result<(Option<u64>, Option<u64>)> {
+        let columns = match self.columns.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                e.insert((fast.u64("dup_exact")?, fast.u64("simhash")?))
+            }
+        };
+        Ok((columns.0.first(address.doc_id), columns.1.first(address.doc_id)))
+    }
 }

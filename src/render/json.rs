@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::article::Entities;
 use crate::query::Hit;
+use crate::query::search::Duplicates;
 
 /// One passage in JSON: `highlights` are byte ranges into `text`.
 #[derive(Debug, Serialize)]
@@ -29,6 +30,8 @@ pub struct HitRecord<'a> {
     pub language: Option<&'a str>,
     pub entities: &'a Entities,
     pub passages: Vec<PassageRecord<'a>>,
+    /// Other copies of the article in the index (null when there are none).
+    pub duplicates: Option<&'a Duplicates>,
 }
 
 /// RFC 3339 in UTC with a `Z`, to the second.
@@ -59,6 +62,7 @@ impl<'a> From<&'a Hit> for HitRecord<'a> {
                     score: p.score,
                 })
                 .collect(),
+            duplicates: hit.duplicates.as_ref(),
         }
     }
 }

@@ -80,6 +80,27 @@ impl TextRenderer {
         }
         meta.push(super::sanitize::sanitize(&hit.id));
         writeln!(out, "    {}{}{}", s.meta, meta.join(" · "), s.reset)?;
+        if let Some(d) = &hit.duplicates {
+            let mut parts = Vec::new();
+            if d.exact > 0 {
+                let copies = if d.exact == 1 { "copy" } else { "copies" };
+                let wheres: Vec<&str> = d
+                    .others
+                    .iter()
+                    .filter(|o| o.kind == "exact")
+                    .take(3)
+                    .map(|o| o.path.as_deref().unwrap_or(&o.id))
+                    .collect();
+                parts.push(format!("{} more exact {copies}: {}", d.exact, wheres.join(", ")));
+            }
+            if d.near > 0 {
+                let dups = if d.near == 1 { "near-duplicate" } else { "near-duplicates" };
+                parts.push(format!("{} {dups}", d.near));
+            }
+            let mut line = String::new();
+            push_sanitized(&mut line, &parts.join(" · "));
+            writeln!(out, "    {}{}{}", s.dim, line, s.reset)?;
+        }
 
         let mut previous_end = None;
         for p in &hit.passages {

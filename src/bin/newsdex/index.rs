@@ -137,17 +137,17 @@ pub fn summary(r: &RunReport) -> String {
         r.articles_indexed,
         r.articles_removed,
     );
+    let list = |map: &std::collections::BTreeMap<String, u64>| -> String {
+        let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        parts.join(", ")
+    };
     if !r.problems.is_empty() {
-        let reasons: Vec<String> = r
-            .problems
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
-        line.push_str(&format!(
-            ", {} skipped ({})",
-            r.skipped(),
-            reasons.join(", ")
-        ));
+        line.push_str(&format!(", {} skipped ({})", r.skipped(), list(&r.problems)));
+    }
+    if !r.warnings.is_empty() {
+        let n: u64 = r.warnings.values().sum();
+        let noun = if n == 1 { "warning" } else { "warnings" };
+        line.push_str(&format!(", {n} {noun} ({})", list(&r.warnings)));
     }
     line.push_str(&format!(", {:.2} s", r.seconds));
     line

@@ -74,6 +74,10 @@ pub struct SearchArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// Show every copy of duplicated articles instead of one hit per story
+    #[arg(long)]
+    pub no_collapse: bool,
+
     /// Print only the number of matching articles
     #[arg(short = 'c', long)]
     pub count: bool,
@@ -114,6 +118,7 @@ pub fn run(global: &Global, args: SearchArgs) -> anyhow::Result<u8> {
         Sort::Date => SortOrder::Date,
     };
     req.passages = args.passages;
+    req.collapse = !args.no_collapse;
 
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

@@ -44,6 +44,11 @@ fn write_text(out: &mut dyn Write, dir: &std::path::Path, s: &IndexStats) -> std
     };
     writeln!(out, "dates      {span}")?;
     writeln!(out, "size       {}", human_bytes(s.size_bytes))?;
+    writeln!(
+        out,
+        "duplicates {} exact copies in {} groups (collapsed in search)",
+        s.duplicate_copies, s.duplicate_groups
+    )?;
     for (i, root) in s.roots.iter().enumerate() {
         let label = if i == 0 { "roots" } else { "" };
         writeln!(out, "{label:<10} {}", root.display())?;
