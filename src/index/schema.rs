@@ -18,7 +18,7 @@ pub const KEYWORD_ANALYZER: &str = "newsdex_keyword";
 pub const NAME_ANALYZER: &str = "newsdex_name";
 
 /// Bumped whenever the schema changes in a way an old index cannot serve.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -47,9 +47,8 @@ pub struct Fields {
     pub file_hash: Field,
     /// Exact-duplicate fingerprint (see `index::dedup`).
     pub dup_exact: Field,
-    /// SimHash for near-duplicates, and its four bands as searchable terms.
-    pub simhash: Field,
-    pub simband: Field,
+    /// MinHash band hashes for near-duplicates: searchable and readable per document.
+    pub nearband: Field,
 }
 
 /// The entity fields by their query-language name.
@@ -118,16 +117,7 @@ pub fn build_schema() -> Schema {
     b.add_i64_field("file_mtime", FAST);
     b.add_u64_field("file_hash", FAST);
     b.add_u64_field("dup_exact", FAST | INDEXED);
-    b.add_u64_field("simhash", FAST);
-    b.add_text_field(
-        "simband",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer("raw")
-                .set_index_option(IndexRecordOption::Basic)
-                .set_fieldnorms(false),
-        ),
-    );
+    b.add_u64_field("nearband", FAST | INDEXED);
     b.build()
 }
 
@@ -162,8 +152,7 @@ impl Fields {
             file_mtime: f("file_mtime")?,
             file_hash: f("file_hash")?,
             dup_exact: f("dup_exact")?,
-            simhash: f("simhash")?,
-            simband: f("simband")?,
+            nearband: f("nearband")?,
         })
     }
 

@@ -449,11 +449,8 @@ fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument
     }
     let print = dedup::fingerprint(a.title.as_deref(), &a.body);
     doc.add_u64(fields.dup_exact, print.exact);
-    if let Some(simhash) = print.simhash {
-        doc.add_u64(fields.simhash, simhash);
-        for band in dedup::bands(simhash) {
-            doc.add_text(fields.simband, band);
-        }
+    for band in print.bands {
+        doc.add_u64(fields.nearband, band);
     }
     doc.add_text(fields.file, &meta.key);
     doc.add_u64(fields.file_size, meta.size);

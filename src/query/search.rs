@@ -19,8 +19,8 @@ use super::parse::{self, Expr, FieldName};
 use super::passages::{self, HighlightQuery, Passage, PassageOptions, Phrase, QueryTerm};
 use crate::article::Entities;
 use crate::error::{Error, Result};
-use crate::index::{NewsIndex, dedup};
 use crate::index::schema::{self, Fields};
+use crate::index::{NewsIndex, dedup};
 
 /// How much more a title match counts than a body match.
 pub const TITLE_BOOST: f32 = 2.0;
@@ -253,18 +253,17 @@ impl Searching {
             let (total, candidates) = self.top(query, &wide)?;
             let exhausted = candidates.len() < fetch;
             let mut prints = FingerprintReader::default();
-            let mut kept: Vec<(Option<u64>, Option<u64>)> = Vec::new();
+            let mut kept: Vec<(Option<u64>, Vec<u64>)> = Vec::new();
             let mut page = Vec::new();
             for (score, address) in candidates {
-                let (exact, sim) = prints.read(&self.searcher, address)?;
-                let duplicate = kept.iter().any(|(e, s)| {
-                    (exact.is_some() && *e == exact)
-                        || matches!((s, sim), (Some(a), Some(b)) if dedup::is_near(*a, b))
-                });
+                let (exact, bands) = prints.read(&self.searcher, address)?;
+                let duplicate = kept
+                    .iter()
+                    .any(|(e, b)| (exact.is_some() && *e == exact) || dedup::is_near(b, &bands));
                 if duplicate {
                     continue;
                 }
-                kept.push((exact, sim));
+                kept.push((exact, bands));
                 if kept.len() > req.offset {
                     page.push((score, address));
                     if page.len() == req.limit {
@@ -282,7 +281,7 @@ impl Searching {
     /// Exact and near-duplicate copies of a document elsewhere in the index.
     fn duplicates_of(&self, address: DocAddress) -> Result<Option<Duplicates>> {
         let mut prints = FingerprintReader::default();
-        let (exact, sim) = prints.read(&self.searcher, address)?;
+        let (exact, bands) = prints.read(&self.searcher, address)?;
         let mut dups = Duplicates::default();
         let mut seen: HashSet<DocAddress> = HashSet::from([address]);
         if let Some(exact) = exact {
@@ -301,31 +300,25 @@ impl Searching {
                 }
             }
         }
-        if let Some(sim) = sim {
-            let bands: Vec<(Occur, Box<dyn Query>)> = dedup::bands(sim)
+        if !bands.is_empty() {
+            // Articles sharing enough bands, in one boolean query.
+            let clauses: Vec<(Occur, Box<dyn Query>)> = bands
                 .iter()
                 .map(|band| {
                     let q: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_text(self.fields.simband, band),
+                        Term::from_field_u64(self.fields.nearband, *band),
                         IndexRecordOption::Basic,
                     ));
                     (Occur::Should, q)
                 })
                 .collect();
-            let candidates = self
-                .searcher
-                .search(&BooleanQuery::new(bands), &DocSetCollector)?;
-            let mut near: Vec<DocAddress> = Vec::new();
-            for d in candidates {
-                if seen.contains(&d) {
-                    continue;
-                }
-                if let (_, Some(other)) = prints.read(&self.searcher, d)?
-                    && dedup::is_near(sim, other)
-                {
-                    near.push(d);
-                }
-            }
+            let query =
+                BooleanQuery::with_minimum_required_clauses(clauses, dedup::MIN_SHARED_BANDS);
+            let candidates = self.searcher.search(&query, &DocSetCollector)?;
+            let mut near: Vec<DocAddress> = candidates
+                .into_iter()
+                .filter(|d| !seen.contains(d))
+                .collect();
             near.sort();
             dups.near = near.len() as u64;
             for d in near {
@@ -767,18 +760,31 @@ fn first_str(doc: &TantivyDocument, field: Field) -> Option<String> {
 /// Reads the duplicate fingerprints of documents, keeping each segment's columns open.
 #[derive(Default)]
 struct FingerprintReader {
-    columns: HashMap<u32, (tantivy::columnar::Column<u64>, tantivy::columnar::Column<u64>)>,
+    columns: HashMap<
+        u32,
+        (
+            tantivy::columnar::Column<u64>,
+            tantivy::columnar::Column<u64>,
+        ),
+    >,
 }
 
 impl FingerprintReader {
-    fn read(&mut self, searcher: &Searcher, address: DocAddress) -> Result<(Option<u64>, Option<u64>)> {
+    fn read(
+        &mut self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<(Option<u64>, Vec<u64>)> {
         let columns = match self.columns.entry(address.segment_ord) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
                 let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-                e.insert((fast.u64("dup_exact")?, fast.u64("simhash")?))
+                e.insert((fast.u64("dup_exact")?, fast.u64("nearband")?))
             }
         };
-        Ok((columns.0.first(address.doc_id), columns.1.first(address.doc_id)))
+        Ok((
+            columns.0.first(address.doc_id),
+            columns.1.values_for_doc(address.doc_id).collect(),
+        ))
     }
 }

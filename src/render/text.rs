@@ -91,10 +91,18 @@ impl TextRenderer {
                     .take(3)
                     .map(|o| o.path.as_deref().unwrap_or(&o.id))
                     .collect();
-                parts.push(format!("{} more exact {copies}: {}", d.exact, wheres.join(", ")));
+                parts.push(format!(
+                    "{} more exact {copies}: {}",
+                    d.exact,
+                    wheres.join(", ")
+                ));
             }
             if d.near > 0 {
-                let dups = if d.near == 1 { "near-duplicate" } else { "near-duplicates" };
+                let dups = if d.near == 1 {
+                    "near-duplicate"
+                } else {
+                    "near-duplicates"
+                };
                 parts.push(format!("{} {dups}", d.near));
             }
             let mut line = String::new();

@@ -142,7 +142,11 @@ pub fn summary(r: &RunReport) -> String {
         parts.join(", ")
     };
     if !r.problems.is_empty() {
-        line.push_str(&format!(", {} skipped ({})", r.skipped(), list(&r.problems)));
+        line.push_str(&format!(
+            ", {} skipped ({})",
+            r.skipped(),
+            list(&r.problems)
+        ));
     }
     if !r.warnings.is_empty() {
         let n: u64 = r.warnings.values().sum();

@@ -1,0 +1,141 @@
+//! Duplicates through the real binary: exact copies and near-duplicates collapse into
+//! one hit that says how many copies exist and where; `--no-collapse` shows them all.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::TestEnv;
+
+const STORY: &str = "Rail strike ends after three days\n\nThe national rail strike ended on Thursday after unions and the operator agreed a new pay deal, restoring services across the country. Commuters had faced three days of cancelled trains and crowded buses. The agreement raises wages by four percent this year and three percent next year, the union said in a statement. The operator said full timetables would resume on Friday morning and thanked passengers for their patience during the dispute.\n";
+
+fn hits(env: &TestEnv, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["search", "--format", "json"];
+    all.extend_from_slice(args);
+    env.ok(&all).json_lines()
+}
+
+#[test]
+fn exact_copies_are_one_hit_that_names_the_others() {
+    let env = TestEnv::new();
+    env.write("wire/a/strike.txt", STORY);
+    env.write("wire/b/strike-copy.txt", STORY);
+    env.write(
+        "wire/c/strike-shouting.txt",
+        STORY.to_uppercase().replace(". ", ".  "),
+    );
+    env.write("wire/other.txt", "Ferry services resume\n\nFerry services resumed after the storm passed and the harbour reopened to traffic.\n");
+    env.ok(&["index", "wire"]);
+
+    let found = hits(&env, &["rail strike"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let dups = &found[0]["duplicates"];
+    assert_eq!(dups["exact"], 2, "{dups}");
+    let paths: Vec<&str> = dups["others"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 2);
+    assert!(paths.iter().all(|p| p.contains("strike")), "{paths:?}");
+
+    let all = hits(&env, &["rail strike", "--no-collapse"]);
+    assert_eq!(all.len(), 3);
+    // The count of matching articles is not changed by collapsing.
+    assert_eq!(
+        env.ok(&["search", "--count", "rail strike"]).stdout.trim(),
+        "3"
+    );
+    let text = env.ok(&["search", "rail strike"]).stdout;
+    assert!(text.contains("2 more exact copies"), "{text}");
+    let stats = env.ok(&["stats", "--format", "json"]).json_lines();
+    assert_eq!(
+        (
+            stats[0]["duplicate_groups"].as_u64(),
+            stats[0]["duplicate_copies"].as_u64()
+        ),
+        (Some(1), Some(2))
+    );
+    // Other articles carry no duplicates.
+    assert!(hits(&env, &["ferry"])[0]["duplicates"].is_null());
+}
+
+#[test]
+fn a_republished_story_with_small_edits_is_collapsed_as_near_duplicate() {
+    let env = TestEnv::new();
+    env.write("wire/original.txt", STORY);
+    let edited = STORY
+        .replace("on Thursday", "late on Thursday")
+        .replace("crowded buses", "packed buses");
+    env.write("wire/republished.txt", edited);
+    env.ok(&["index", "wire"]);
+    let found = hits(&env, &["rail strike"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["duplicates"]["near"], 1);
+    assert_eq!(found[0]["duplicates"]["exact"], 0);
+    assert_eq!(found[0]["duplicates"]["others"][0]["kind"], "near");
+    assert_eq!(hits(&env, &["rail strike", "--no-collapse"]).len(), 2);
+}
+
+#[test]
+fn collapsing_keeps_pages_full() {
+    let env = TestEnv::new();
+    for i in 0..6 {
+        env.write(&format!("wire/copy{i}.txt"), STORY);
+    }
+    for i in 0..4 {
+        env.write(
+            &format!("wire/distinct{i}.txt"),
+            format!("Strike note {i}\n\nA different strike story number {i} about rail workers in town {i}.\n"),
+        );
+    }
+    env.ok(&["index", "wire"]);
+    let page = hits(&env, &["strike", "-n", "5"]);
+    assert_eq!(
+        page.len(),
+        5,
+        "one hit for the six copies plus four distinct stories"
+    );
+    let second = hits(&env, &["strike", "-n", "3", "--offset", "3"]);
+    assert_eq!(second.len(), 2);
+}
+
+#[test]
+fn the_bbc_set_has_its_known_exact_duplicates() {
+    let Some(corpora) = common::corpora() else {
+        eprintln!("skipped: ../shared/corpora absent (set NEWSDEX_CORPORA)");
+        return;
+    };
+    let archive = corpora.join("bbc_news/bbc-fulltext.tar.gz");
+    if !archive.is_file() {
+        eprintln!("skipped: {} absent", archive.display());
+        return;
+    }
+    let env = TestEnv::new();
+    let status = std::process::Command::new("tar")
+        .arg("xzf")
+        .arg(&archive)
+        .current_dir(env.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = env.ok(&["index", "--no-entities", "bbc"]);
+    // 2,225 articles plus the set's README.TXT; sport/199.txt is Latin-1 and still indexed.
+    assert!(
+        run.stderr.contains("2226 articles indexed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("sport/199.txt"), "{}", run.stderr);
+    let stats = env.ok(&["stats", "--format", "json"]).json_lines();
+    // 98 byte-identical pairs, plus 5 pairs that differ only in spacing or punctuation.
+    assert!(
+        stats[0]["duplicate_groups"].as_u64().unwrap() >= 98,
+        "{}",
+        stats[0]
+    );
+    let found = hits(&env, &["title:\"Seamen sail into biometric future\""]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["duplicates"]["exact"], 1);
+}
