@@ -602,6 +602,10 @@ def main() -> None:
     mach = machine()
     load_start = loadavg()
     try:
+        # Private copies: a parallel `cargo build` must not swap a binary mid-run.
+        (work / "bin").mkdir()
+        for key, path in exe.items():
+            exe[key] = str(shutil.copy2(path, work / "bin" / Path(path).name))
         # Every engine reads the corpus from the page cache, not the first one from disk.
         with open(args.corpus, "rb") as f:
             while f.read(1 << 20):

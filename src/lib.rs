@@ -56,6 +56,7 @@ pub mod error;
 pub mod extract;
 pub mod index;
 pub mod ingest;
+pub mod language;
 pub mod query;
 pub mod render;
 

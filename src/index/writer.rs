@@ -19,6 +19,7 @@ use super::{dedup, manifest};
 use crate::article::Article;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Problem, SourceFile};
+use crate::language::{self, Analysis};
 
 /// A step applied to every article before it is written (entity extraction).
 pub type Enricher = Arc<dyn Fn(&mut Article) + Send + Sync>;
@@ -188,6 +189,7 @@ pub fn sync(
                     let Ok((mut article, meta)) = next else {
                         return;
                     };
+                    assign_language(&mut article);
                     if let Some(enrich) = &enrich {
                         enrich(&mut article);
                     }
@@ -380,6 +382,15 @@ pub fn sync(
     Ok(report)
 }
 
+/// Sets the article's language: the source's tag normalised (`en-GB` → `en`), else
+/// detected from its text; left unset when detection is not confident.
+pub fn assign_language(article: &mut Article) {
+    article.language = match &article.language {
+        Some(tag) => Some(language::normalize_code(tag)),
+        None => language::detect(article.title.as_deref(), &article.body),
+    };
+}
+
 /// The per-file values every document of that file carries (the manifest).
 struct FileMeta {
     key: String,
@@ -411,10 +422,29 @@ fn count_problem(report: &mut RunReport, problem: &Problem) {
 fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &a.id);
-    if let Some(title) = &a.title {
-        doc.add_text(fields.title, title);
+    // The language given by the source, else detected; English text goes through the
+    // field's analyzer, other languages are analysed (stemmed, or bigrams) here.
+    let language = match &a.language {
+        Some(tag) => Some(language::normalize_code(tag)),
+        None => language::detect(a.title.as_deref(), &a.body),
+    };
+    let language = language.as_ref();
+    let analysis = Analysis::for_code(language.map_or(language::DEFAULT, String::as_str));
+    if analysis.is_english() {
+        if let Some(title) = &a.title {
+            doc.add_text(fields.title, title);
+        }
+        doc.add_text(fields.body, &a.body);
+    } else {
+        let mut analyzer = language::Analyzer::new(analysis);
+        if let Some(title) = &a.title {
+            doc.add_pre_tokenized_text(fields.title, analyzer.pre_tokenize(title));
+        }
+        doc.add_pre_tokenized_text(fields.body, analyzer.pre_tokenize(&a.body));
     }
-    doc.add_text(fields.body, &a.body);
+    if let Some(code) = language {
+        doc.add_text(fields.language, code);
+    }
     if let Some(published) = a.published {
         doc.add_date(
             fields.published,
@@ -424,7 +454,6 @@ fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument
     let optional = [
         (fields.source, &a.source),
         (fields.url, &a.url),
-        (fields.language, &a.language),
         (fields.path, &a.path),
     ];
     for (field, value) in optional {

@@ -348,6 +348,7 @@ impl<'d> Arena<'d> {
                     .is_some_and(|p| p.eq_ignore_ascii_case("articlebody"));
             self.junk[i] = parent_junk || junk_tag(name) || hidden(e);
         }
+        self.hints = hints;
         // Raw text per element, to keep a negative class from taking the whole page.
         let mut raw = vec![0u32; n];
         for i in (0..n).rev() {
@@ -382,7 +383,6 @@ impl<'d> Arena<'d> {
                 self.junk[i] = true;
             }
         }
-        self.hints = hints;
         // Bottom-up sums, junk excluded.
         for i in (0..n).rev() {
             if self.junk[i] {
@@ -938,28 +938,37 @@ const NEGATIVE_WORDS: &[&str] = &[
     "nav", "ad", "ads", "adv", "dfp", "rail", "meta", "date", "tools",
 ];
 
+/// All class/id patterns in one automaton: one pass over an attribute finds them all.
+static PATTERNS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(POSITIVE.iter().chain(STRONG_NEGATIVE).chain(NEGATIVE))
+        .expect("class patterns are valid")
+});
+
 impl Hint {
     fn of(e: &scraper::node::Element) -> Hint {
-        let mut s = String::new();
+        let mut h = Hint::default();
         for attr in ["class", "id"] {
-            if let Some(v) = e.attr(attr) {
-                s.push_str(v);
-                s.push(' ');
+            let Some(v) = e.attr(attr) else { continue };
+            for m in PATTERNS.find_overlapping_iter(v) {
+                let k = m.pattern().as_usize();
+                if k < POSITIVE.len() {
+                    h.positive = true;
+                } else if k < POSITIVE.len() + STRONG_NEGATIVE.len() {
+                    h.strong_negative = true;
+                } else {
+                    h.negative = true;
+                }
+            }
+            if !h.negative
+                && v.split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|w| NEGATIVE_WORDS.iter().any(|n| n.eq_ignore_ascii_case(w)))
+            {
+                h.negative = true;
             }
         }
-        if s.is_empty() {
-            return Hint::default();
-        }
-        let s = s.to_ascii_lowercase();
-        let has = |list: &[&str]| list.iter().any(|w| s.contains(w));
-        let word = s
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| NEGATIVE_WORDS.contains(&w));
-        Hint {
-            positive: has(POSITIVE),
-            negative: has(NEGATIVE) || word,
-            strong_negative: has(STRONG_NEGATIVE),
-        }
+        h
     }
 }
 

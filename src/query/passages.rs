@@ -117,11 +117,22 @@ const ABBREVIATIONS: &[&str] = &[
 /// instead: the first sentences up to the budget, unhighlighted, with score 0. An empty body
 /// gives no passage.
 pub fn passages(body: &str, query: &HighlightQuery, opts: &PassageOptions) -> Vec<Passage> {
+    passages_in(body, query, opts, frostem::Algorithm::English)
+}
+
+/// [`passages`] for a body in another language: words are stemmed with `algorithm`
+/// (the query's stems must come from the same stemmer).
+pub fn passages_in(
+    body: &str,
+    query: &HighlightQuery,
+    opts: &PassageOptions,
+    algorithm: frostem::Algorithm,
+) -> Vec<Passage> {
     if opts.count == 0 {
         return Vec::new();
     }
     let max_chars = opts.max_chars.max(1);
-    let matcher = Matcher::new(query);
+    let matcher = Matcher::with_stemmer(query, algorithm);
     if matcher.units.is_empty() {
         let scan = matcher.scan(body, lead_limit(body, max_chars));
         return lead(body, &scan.sentences, max_chars);
@@ -157,7 +168,16 @@ pub fn passages(body: &str, query: &HighlightQuery, opts: &PassageOptions) -> Ve
 /// Every match of `query` in `text` (for titles): each occurrence of a term, and each
 /// occurrence of a phrase. Byte ranges, sorted, non-overlapping, on char boundaries.
 pub fn highlight(text: &str, query: &HighlightQuery) -> Vec<[usize; 2]> {
-    let matcher = Matcher::new(query);
+    highlight_in(text, query, frostem::Algorithm::English)
+}
+
+/// [`highlight`] for text in another language (see [`passages_in`]).
+pub fn highlight_in(
+    text: &str,
+    query: &HighlightQuery,
+    algorithm: frostem::Algorithm,
+) -> Vec<[usize; 2]> {
+    let matcher = Matcher::with_stemmer(query, algorithm);
     if matcher.units.is_empty() {
         return Vec::new();
     }
@@ -242,6 +262,9 @@ struct Matcher<'q> {
     /// First bytes of the stems: a word whose lowercased first byte is not here cannot match.
     first_bytes: [bool; 256],
     stemmer: frostem::Stemmer,
+    /// Whether the English-only byte prefilter applies (see [`stable_prefix`]); other
+    /// languages stem every word.
+    prefilter: bool,
 }
 
 fn clean_weight(w: f32) -> f32 {
@@ -254,6 +277,11 @@ fn clean_weight(w: f32) -> f32 {
 
 impl<'q> Matcher<'q> {
     fn new(query: &'q HighlightQuery) -> Self {
+        Self::with_stemmer(query, frostem::Algorithm::English)
+    }
+
+    fn with_stemmer(query: &'q HighlightQuery, algorithm: frostem::Algorithm) -> Self {
+        let english = matches!(algorithm, frostem::Algorithm::English);
         let mut m = Matcher {
             stems: Vec::new(),
             prefix: Vec::new(),
@@ -262,7 +290,8 @@ impl<'q> Matcher<'q> {
             units: Vec::new(),
             total_cover: 0.0,
             first_bytes: [false; 256],
-            stemmer: english_stemmer(),
+            stemmer: frostem::Stemmer::new(algorithm),
+            prefilter: english,
         };
         for term in &query.terms {
             m.add_term(&term.stem, clean_weight(term.weight));
@@ -336,7 +365,7 @@ impl<'q> Matcher<'q> {
         cache: &mut StemCache,
     ) -> Option<u32> {
         let bytes = word.as_bytes();
-        if ascii {
+        if ascii && self.prefilter {
             // Reject on the surface bytes, before any copy: the word must be at least as long
             // as the stem and start with its stable prefix.
             let first = bytes.first()?.to_ascii_lowercase();
@@ -352,7 +381,7 @@ impl<'q> Matcher<'q> {
             }
         }
         lowercase_into(word, buf);
-        if !ascii {
+        if !ascii && self.prefilter {
             let lower = buf.as_bytes();
             let first = *lower.first()?;
             if !self.first_bytes[first as usize] {

@@ -21,6 +21,7 @@ use crate::article::Entities;
 use crate::error::{Error, Result};
 use crate::index::schema::{self, Fields};
 use crate::index::{NewsIndex, dedup};
+use crate::language::{self, Analysis};
 
 /// How much more a title match counts than a body match.
 pub const TITLE_BOOST: f32 = 2.0;
@@ -52,6 +53,8 @@ pub struct SearchRequest {
     pub passage_chars: usize,
     /// Show exact and near-duplicate articles as one hit (the best-ranked copy).
     pub collapse: bool,
+    /// Only articles in these languages (ISO 639-1 codes; any of them).
+    pub languages: Vec<String>,
 }
 
 impl SearchRequest {
@@ -70,6 +73,7 @@ impl SearchRequest {
             passages: 2,
             passage_chars: 300,
             collapse: true,
+            languages: Vec::new(),
         }
     }
 }
@@ -135,9 +139,13 @@ pub struct SearchResults {
 pub struct Searching {
     searcher: Searcher,
     fields: Fields,
-    text: TextAnalyzer,
     name: TextAnalyzer,
     keyword: TextAnalyzer,
+    /// How title/body text is analysed in each language present in the index.
+    present: Vec<Analysis>,
+    /// The analyses query words expand to in the current request.
+    active: Vec<Analysis>,
+    analyzers: HashMap<Analysis, language::Analyzer>,
 }
 
 impl Searching {
@@ -149,13 +157,35 @@ impl Searching {
                 .get(name)
                 .ok_or_else(|| Error::Internal(format!("analyzer {name:?} is not registered")))
         };
+        let present = languages_present(&searcher)?
+            .iter()
+            .map(|code| Analysis::for_code(code))
+            .fold(vec![Analysis::for_code(language::DEFAULT)], |mut acc, a| {
+                if !acc.contains(&a) {
+                    acc.push(a);
+                }
+                acc
+            });
         Ok(Searching {
             searcher,
             fields: *index.fields(),
-            text: get(schema::TEXT_ANALYZER)?,
             name: get(schema::NAME_ANALYZER)?,
             keyword: get(schema::KEYWORD_ANALYZER)?,
+            active: present.clone(),
+            present,
+            analyzers: HashMap::new(),
         })
+    }
+
+    /// Tokens of `text` as the index stores them in one language.
+    fn analyze(&mut self, analysis: Analysis, text: &str) -> Vec<(usize, String)> {
+        self.analyzers
+            .entry(analysis)
+            .or_insert_with(|| language::Analyzer::new(analysis))
+            .tokens(text)
+            .into_iter()
+            .map(|t| (t.position, t.text))
+            .collect()
     }
 
     pub fn searcher(&self) -> &Searcher {
@@ -214,15 +244,26 @@ impl Searching {
             relaxed = true;
             used = r;
         }
-        let highlight = self.highlight_query(&used)?;
         let opts = PassageOptions {
             count: req.passages,
             max_chars: req.passage_chars,
         };
+        let english = Analysis::for_code(language::DEFAULT);
+        let mut highlights: HashMap<Analysis, HighlightQuery> = HashMap::new();
         let mut hits = Vec::with_capacity(docs.len());
         for (i, (score, address)) in docs.into_iter().enumerate() {
             let doc: TantivyDocument = self.searcher.doc(address)?;
-            let mut hit = self.hit(req.offset + i + 1, score, &doc, &highlight, &opts);
+            // Passages are stemmed in the article's language where it has a stemmer.
+            let analysis = first_str(&doc, self.fields.language)
+                .map(|code| Analysis::for_code(&code))
+                .filter(|a| a.algorithm().is_some())
+                .unwrap_or(english);
+            if !highlights.contains_key(&analysis) {
+                let q = self.highlight_query(&used, analysis)?;
+                highlights.insert(analysis, q);
+            }
+            let highlight = &highlights[&analysis];
+            let mut hit = self.hit(req.offset + i + 1, score, &doc, highlight, &opts, analysis);
             hit.duplicates = self.duplicates_of(address)?;
             hits.push(hit);
         }
@@ -360,7 +401,14 @@ impl Searching {
             count: 0,
             max_chars: 0,
         };
-        Ok(Some(self.hit(1, None, &doc, &empty, &opts)))
+        Ok(Some(self.hit(
+            1,
+            None,
+            &doc,
+            &empty,
+            &opts,
+            Analysis::for_code(language::DEFAULT),
+        )))
     }
 
     /// The stored body of an article (for `show`).
@@ -416,7 +464,9 @@ impl Searching {
         doc: &TantivyDocument,
         highlight: &HighlightQuery,
         opts: &PassageOptions,
+        analysis: Analysis,
     ) -> Hit {
+        let algorithm = analysis.algorithm().unwrap_or(frostem::Algorithm::English);
         let f = &self.fields;
         let title = first_str(doc, f.title);
         let body = first_str(doc, f.body).unwrap_or_default();
@@ -428,7 +478,7 @@ impl Searching {
         let passages = if opts.count == 0 {
             Vec::new()
         } else {
-            passages::passages(&body, highlight, opts)
+            passages::passages_in(&body, highlight, opts, algorithm)
         };
         Hit {
             rank,
@@ -436,7 +486,7 @@ impl Searching {
             id: first_str(doc, f.id).unwrap_or_default(),
             title_highlights: title
                 .as_deref()
-                .map(|t| passages::highlight(t, highlight))
+                .map(|t| passages::highlight_in(t, highlight, algorithm))
                 .unwrap_or_default(),
             title,
             published: doc
@@ -462,8 +512,37 @@ impl Searching {
 
     /// The tantivy query for a parsed expression with the request's filters.
     fn build(&mut self, expr: &Expr, req: &SearchRequest) -> Result<Box<dyn Query>> {
+        self.active = if req.languages.is_empty() {
+            self.present.clone()
+        } else {
+            let mut active = Vec::new();
+            for code in &req.languages {
+                let a = Analysis::for_code(&language::normalize_code(code));
+                if !active.contains(&a) {
+                    active.push(a);
+                }
+            }
+            active
+        };
         let main = self.expr(expr)?.unwrap_or_else(|| Box::new(EmptyQuery));
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if !req.languages.is_empty() {
+            let clauses: Vec<(Occur, Box<dyn Query>)> = req
+                .languages
+                .iter()
+                .map(|code| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(
+                            self.fields.language,
+                            &language::normalize_code(code),
+                        ),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect();
+            filters.push(Box::new(BooleanQuery::new(clauses)));
+        }
         if req.since.is_some() || req.until.is_some() {
             filters.push(self.date_range(req.since, req.until));
         }
@@ -575,30 +654,47 @@ impl Searching {
                 ));
             }
         };
-        let tokens = self.tokens(kind, text);
-        if tokens.is_empty() {
+        // Title and body words expand to their form in each active language
+        // ("Häuser" → "häuser" in English, "haus" in German).
+        let mut variants: Vec<Vec<(usize, String)>> = Vec::new();
+        if matches!(kind, Analyzer::Text) {
+            for analysis in self.active.clone() {
+                let tokens = self.analyze(analysis, text);
+                if !tokens.is_empty() && !variants.contains(&tokens) {
+                    variants.push(tokens);
+                }
+            }
+        } else {
+            let tokens = self.tokens(kind, text);
+            if !tokens.is_empty() {
+                variants.push(tokens);
+            }
+        }
+        if variants.is_empty() {
             return Ok(Box::new(EmptyQuery));
         }
         let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (field, boost) in targets {
-            let q: Box<dyn Query> = if tokens.len() == 1 {
-                Box::new(TermQuery::new(
-                    Term::from_field_text(field, &tokens[0].1),
-                    IndexRecordOption::WithFreqs,
-                ))
-            } else {
-                let terms = tokens
-                    .iter()
-                    .map(|(pos, t)| (*pos, Term::from_field_text(field, t)))
-                    .collect();
-                Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
-            };
-            let q: Box<dyn Query> = if boost != 1.0 {
-                Box::new(BoostQuery::new(q, boost))
-            } else {
-                q
-            };
-            per_field.push((Occur::Should, q));
+            for tokens in &variants {
+                let q: Box<dyn Query> = if tokens.len() == 1 {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &tokens[0].1),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                } else {
+                    let terms = tokens
+                        .iter()
+                        .map(|(pos, t)| (*pos, Term::from_field_text(field, t)))
+                        .collect();
+                    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+                };
+                let q: Box<dyn Query> = if boost != 1.0 {
+                    Box::new(BoostQuery::new(q, boost))
+                } else {
+                    q
+                };
+                per_field.push((Occur::Should, q));
+            }
         }
         let _ = phrase;
         Ok(if per_field.len() == 1 {
@@ -610,7 +706,7 @@ impl Searching {
 
     fn tokens(&mut self, kind: Analyzer, text: &str) -> Vec<(usize, String)> {
         let analyzer = match kind {
-            Analyzer::Text => &mut self.text,
+            Analyzer::Text => return self.analyze(Analysis::for_code(language::DEFAULT), text),
             Analyzer::Name => &mut self.name,
             Analyzer::Keyword => &mut self.keyword,
             Analyzer::Raw => return vec![(0, text.to_string())],
@@ -623,8 +719,9 @@ impl Searching {
         out
     }
 
-    /// The positive title/body words and phrases of a query, weighted by rarity.
-    fn highlight_query(&mut self, expr: &Expr) -> Result<HighlightQuery> {
+    /// The positive title/body words and phrases of a query, weighted by rarity, as
+    /// stemmed in one language.
+    fn highlight_query(&mut self, expr: &Expr, analysis: Analysis) -> Result<HighlightQuery> {
         let mut leaves = Vec::new();
         collect_positive(expr, &mut leaves);
         let n = self.searcher.num_docs().max(1) as f32;
@@ -634,7 +731,7 @@ impl Searching {
         };
         for (text, is_phrase, slop) in leaves {
             let stems: Vec<String> = self
-                .tokens(Analyzer::Text, &text)
+                .analyze(analysis, &text)
                 .into_iter()
                 .map(|(_, t)| t)
                 .collect();
@@ -787,4 +884,25 @@ impl FingerprintReader {
             columns.1.values_for_doc(address.doc_id).collect(),
         ))
     }
+}
+
+/// The language codes stored in the index.
+fn languages_present(searcher: &Searcher) -> Result<Vec<String>> {
+    let mut codes: Vec<String> = Vec::new();
+    for segment in searcher.segment_readers() {
+        let Some(column) = segment.fast_fields().str("language")? else {
+            continue;
+        };
+        let mut terms = column
+            .dictionary()
+            .stream()
+            .map_err(|e| Error::Internal(format!("reading languages: {e}")))?;
+        while terms.advance() {
+            let code = String::from_utf8_lossy(terms.key()).into_owned();
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+    }
+    Ok(codes)
 }

@@ -67,7 +67,11 @@ impl WriterArgs {
 pub fn entity_enricher() -> anyhow::Result<Enricher> {
     let tagger = Tagger::embedded().context("loading the shipped NER model")?;
     Ok(Arc::new(move |article: &mut Article| {
-        article.entities = tagger.entities(article.title.as_deref(), &article.body);
+        // The model is trained on English news; in other languages (German capitalises
+        // every noun) it would mostly invent entities.
+        if article.language.as_deref().is_none_or(|l| l == "en") {
+            article.entities = tagger.entities(article.title.as_deref(), &article.body);
+        }
     }))
 }
 

@@ -58,6 +58,11 @@ pub struct SearchArgs {
     #[arg(long, value_name = "NAME")]
     pub place: Vec<String>,
 
+    /// Only articles in this language, e.g. de (repeatable: any of them); query words
+    /// are then stemmed in that language only
+    #[arg(long = "lang", value_name = "CODE")]
+    pub lang: Vec<String>,
+
     /// Order of hits
     #[arg(long, value_enum, default_value_t = Sort::Relevance)]
     pub sort: Sort,
@@ -119,6 +124,7 @@ pub fn run(global: &Global, args: SearchArgs) -> anyhow::Result<u8> {
     };
     req.passages = args.passages;
     req.collapse = !args.no_collapse;
+    req.languages = args.lang;
 
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
