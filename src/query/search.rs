@@ -258,9 +258,8 @@ impl Searching {
                 .map(|code| Analysis::for_code(&code))
                 .filter(|a| a.algorithm().is_some())
                 .unwrap_or(english);
-            if !highlights.contains_key(&analysis) {
-                let q = self.highlight_query(&used, analysis)?;
-                highlights.insert(analysis, q);
+            if let std::collections::hash_map::Entry::Vacant(slot) = highlights.entry(analysis) {
+                slot.insert(self.highlight_query(&used, analysis)?);
             }
             let highlight = &highlights[&analysis];
             let mut hit = self.hit(req.offset + i + 1, score, &doc, highlight, &opts, analysis);
