@@ -294,3 +294,29 @@ fn watch_picks_up_a_new_file_and_stops_on_sigterm() {
     assert!(stdout.contains("reindex: 1 added"), "{stdout}");
     assert!(!lock_is_held(&env));
 }
+
+#[test]
+fn a_missing_path_is_an_error_and_not_recorded_as_a_root() {
+    let env = TestEnv::new();
+    env.write(
+        "news/a.txt",
+        article("Alpha story", "Apples are in season."),
+    );
+    env.ok(&["index", "news"]);
+    let run = env.run(&["index", "no-such-folder"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("no-such-folder"), "{}", run.stderr);
+    let stats = env.ok(&["stats", "--format", "json"]).json_lines();
+    assert_eq!(
+        stats[0]["roots"].as_array().unwrap().len(),
+        1,
+        "{}",
+        stats[0]
+    );
+    // A recorded root that disappears keeps its articles (an unmounted disk is not a deletion).
+    std::fs::rename(env.path().join("news"), env.path().join("moved")).unwrap();
+    let run = env.run(&["reindex"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("root does not exist"), "{}", run.stderr);
+    assert_eq!(count(&env, "apples"), 1);
+}

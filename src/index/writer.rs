@@ -365,8 +365,11 @@ pub fn sync(
         }
     }
 
+    // A root that does not exist is not recorded (a typo must not become a root that
+    // every reindex reports); one recorded earlier stays, its articles kept.
+    let missing: Vec<PathBuf> = unavailable.iter().map(|p| p.to_path_buf()).collect();
     for root in roots {
-        if !state.roots.contains(&root) {
+        if !state.roots.contains(&root) && !missing.contains(&root) {
             state.roots.push(root);
         }
     }

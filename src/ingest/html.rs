@@ -1260,25 +1260,30 @@ fn set_once(slot: &mut Option<String>, value: &str) {
 }
 
 fn byline_hint(e: &scraper::node::Element) -> bool {
-    let mut s = String::new();
+    let contains = |v: &str, w: &str| {
+        v.as_bytes()
+            .windows(w.len())
+            .any(|b| b.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    let mut found = false;
     for attr in ["class", "id"] {
-        if let Some(v) = e.attr(attr) {
-            s.push_str(&v.to_ascii_lowercase());
-            s.push(' ');
+        let Some(v) = e.attr(attr) else { continue };
+        if contains(v, "byline") || contains(v, "author") {
+            found = true;
         }
     }
-    if s.is_empty() {
+    if !found {
         return false;
     }
     // The byline container or the name in it, not an author's biography or avatar.
-    let byline = s.contains("byline") || s.contains("author");
-    byline
-        && ![
-            "bio", "avatar", "image", "photo", "img", "label", "twitter", "email", "follow",
-            "more", "title", "role",
-        ]
-        .iter()
-        .any(|w| s.contains(w))
+    const NOT: &[&str] = &[
+        "bio", "avatar", "image", "photo", "img", "label", "twitter", "email", "follow", "more",
+        "title", "role",
+    ];
+    !["class", "id"].iter().any(|attr| {
+        e.attr(attr)
+            .is_some_and(|v| NOT.iter().any(|w| contains(v, w)))
+    })
 }
 
 impl Arena<'_> {

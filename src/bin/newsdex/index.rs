@@ -88,8 +88,9 @@ pub fn run(global: &Global, args: IndexArgs) -> anyhow::Result<u8> {
     if !global.quiet {
         eprintln!("newsdex: {}", summary(&report));
     }
+    // Failure when nothing usable came of the run: every path missing or every file bad.
     Ok(
-        if report.errors > 0 && report.articles_indexed == 0 && report.files_seen > 0 {
+        if report.errors > 0 && report.articles_indexed == 0 && report.files_unchanged == 0 {
             exit::ERROR
         } else {
             exit::OK
