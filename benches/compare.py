@@ -414,10 +414,11 @@ def search_phase(args, work: Path, exe: dict) -> dict:
         times = []
         for _ in range(args.cli_reps):
             t = time.perf_counter()
-            rc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+            r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             times.append((time.perf_counter() - t) * 1e3)
-            if rc not in (0, 1):
-                log(f"newsdex search {q!r} exited with {rc}")
+            if r.returncode not in (0, 1):  # 1 is "no hits", like grep
+                sys.stderr.write(r.stderr.decode(errors="replace"))
+                raise SystemExit(f"compare: newsdex search {q!r} exited with {r.returncode}")
         times.sort()
         cli.append({"query": q, "median_ms": percentile(times, 0.5),
                     "p95_ms": percentile(times, 0.95), "times_ms": times})

@@ -81,7 +81,7 @@ fn article(
         .map(to_text)
         .filter(|b| !b.is_empty());
     let body = content
-        .or_else(|| entry.summary.as_ref().map(|s| text_body(s)))
+        .or_else(|| entry.summary.as_ref().map(text_body))
         .unwrap_or_default();
     if title.is_none() && body.is_empty() {
         return None;

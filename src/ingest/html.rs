@@ -320,6 +320,8 @@ impl<'d> Arena<'d> {
     }
 
     /// Marks boilerplate and sums text, links and commas bottom-up.
+    // Index loops: several arrays run in parallel over the arena.
+    #[allow(clippy::needless_range_loop)]
     fn mark(&mut self) {
         let n = self.nodes.len();
         // Pass 1, top-down: boilerplate by tag and visibility, and article scope.
@@ -1110,6 +1112,7 @@ const AUTHOR_META: &[&str] = &[
 ];
 
 impl Meta {
+    #[allow(clippy::needless_range_loop)]
     fn collect(arena: &Arena<'_>) -> Meta {
         let mut m = Meta::default();
         // Dates by trust: article:published_time, then <time>/itemprop, then names.
@@ -1125,13 +1128,11 @@ impl Meta {
         for i in 0..arena.nodes.len() {
             let Some(e) = arena.element(i) else { continue };
             match e.name() {
-                "html" => {
-                    if m.lang.is_none() {
-                        m.lang = e
-                            .attr("lang")
-                            .or_else(|| e.attr("xml:lang"))
-                            .map(str::to_string);
-                    }
+                "html" if m.lang.is_none() => {
+                    m.lang = e
+                        .attr("lang")
+                        .or_else(|| e.attr("xml:lang"))
+                        .map(str::to_string);
                 }
                 "title" if m.title.is_none() => m.title = Some(arena.text_of(i)),
                 "meta" => {
@@ -1173,12 +1174,11 @@ impl Meta {
                         set_once(&mut m.canonical, href.trim());
                     }
                 }
-                "script" => {
+                "script"
                     if e.attr("type")
-                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-                    {
-                        m.json_ld.push(arena.raw_text_of(i));
-                    }
+                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+                {
+                    m.json_ld.push(arena.raw_text_of(i));
                 }
                 "h1" => h1s.push((arena.in_article[i], arena.text_of(i))),
                 _ => {}
@@ -1340,6 +1340,7 @@ impl Arena<'_> {
 
     /// Per node: inside comments, related links, navigation and such, where a
     /// `<time>` or an author belongs to something else than the article.
+    #[allow(clippy::needless_range_loop)]
     fn excluded_regions(&self) -> Vec<bool> {
         let mut excluded = vec![false; self.nodes.len()];
         for i in 0..self.nodes.len() {
