@@ -168,7 +168,9 @@ pub fn sync(
     let mut unavailable: Vec<&Path> = Vec::new();
 
     let writer = &owned_writer;
-    let worker_count = if opts.enrich.is_some() { threads } else { 0 };
+    // Language detection, fingerprints and document building (and entity extraction)
+    // run on workers so the parsing thread only parses.
+    let worker_count = threads.max(1);
     let result: Result<()> = std::thread::scope(|scope| {
         // With an enricher (entity extraction), articles go to workers that enrich,
         // build and add documents; tantivy's add_document takes &self.
