@@ -23,22 +23,25 @@ pub const DEFAULT: &str = "en";
 /// as indexing the article, so a quick test comes first: in English running text, a
 /// quarter or more of the words are a handful of function words, which no other
 /// language shares in that density. Only text failing it goes to whatlang, on its
-/// first 600 characters.
+/// first 400 characters. Texts under 12 words get no language.
 pub fn detect(title: Option<&str>, body: &str) -> Option<String> {
     let text = if body.trim().is_empty() {
         title.unwrap_or_default()
     } else {
         body
     };
-    if looks_english(text) {
-        return Some(DEFAULT.to_string());
+    match looks_english(text) {
+        Some(true) => return Some(DEFAULT.to_string()),
+        // Too few words to tell (a headline-only brief, a table): not worth a guess.
+        None => return None,
+        Some(false) => {}
     }
     let mut sample = String::with_capacity(700);
     if let Some(t) = title {
         sample.push_str(t);
         sample.push('\n');
     }
-    sample.extend(body.chars().take(600));
+    sample.extend(body.chars().take(400));
     let info = whatlang::detect(&sample)?;
     if !info.is_reliable() && info.confidence() < 0.5 {
         return None;
@@ -46,8 +49,9 @@ pub fn detect(title: Option<&str>, body: &str) -> Option<String> {
     Some(code(info.lang()).to_string())
 }
 
-/// The English function-word test of [`detect`], on the first 80 words.
-fn looks_english(text: &str) -> bool {
+/// The English function-word test of [`detect`], on the first 80 words; `None` when
+/// the text is too short to tell (under 12 words and under 40 characters).
+fn looks_english(text: &str) -> Option<bool> {
     const FUNCTION_WORDS: &[&str] = &[
         "the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "it", "with", "as", "was",
         "were", "be", "by", "at", "from", "has", "have", "had", "said", "its", "an", "will",
@@ -65,7 +69,14 @@ fn looks_english(text: &str) -> bool {
             hits += 1;
         }
     }
-    words >= 12 && hits * 4 >= words
+    if words >= 12 {
+        Some(hits * 4 >= words)
+    } else if text.chars().take(40).count() >= 40 {
+        // Few but long words: a script without spaces between words (Korean, Chinese).
+        Some(false)
+    } else {
+        None
+    }
 }
 
 /// ISO 639-1 code for the languages newsdex knows by name, ISO 639-3 otherwise.
@@ -288,7 +299,10 @@ mod tests {
         let en = "The government approved new rules for housing on Wednesday, saying homes \
                   would be approved faster, the minister told reporters in London.";
         assert_eq!(detect(None, en).as_deref(), Some("en"));
-        assert!(looks_english(en) && !looks_english(de));
+        assert_eq!(
+            (looks_english(en), looks_english(de)),
+            (Some(true), Some(false))
+        );
         let ko = "삼성전자가 새로운 반도체 공장을 짓기로 했다고 밝혔다. 회사는 내년부터 생산을 시작한다.";
         assert_eq!(detect(None, ko).as_deref(), Some("ko"));
         assert_eq!(normalize_code("en-GB"), "en");

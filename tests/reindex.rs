@@ -167,9 +167,9 @@ fn a_second_writer_is_refused_naming_the_holder_and_searches_keep_working() {
         "small.txt",
         article("Small story", "A small first article."),
     );
-    env.ok(&["index", "small.txt"]);
+    env.ok(&["index", "--no-entities", "small.txt"]);
     big_corpus(&env, "big", 60_000);
-    let mut writer = spawn(&env, &["index", "big.jsonl"]);
+    let mut writer = spawn(&env, &["index", "--no-entities", "big.jsonl"]);
     wait_until(
         "the first writer to take the lock",
         Duration::from_secs(60),
@@ -233,7 +233,7 @@ fn a_run_killed_mid_way_leaves_the_last_commit_and_the_next_run_converges() {
         "docs/small.txt",
         article("Small story", "A small first article."),
     );
-    clean.ok(&["index", "docs"]);
+    clean.ok(&["index", "--no-entities", "docs"]);
     assert_eq!(count(&clean, "market OR small"), 60_001);
     let ids = |env: &TestEnv| {
         let run = env.ok(&[

@@ -157,7 +157,7 @@ const CASE_MIXED: u8 = 6;
 
 /// What one token contributes to features, all as hashes.
 #[derive(Debug, Clone, Copy, Default)]
-struct Tok {
+pub(crate) struct Tok {
     exact: u64,
     lower: u64,
     shape: u64,
@@ -168,7 +168,7 @@ struct Tok {
     len: u8,
 }
 
-fn tok_info(word: &str, clusters: &Clusters) -> Tok {
+pub(crate) fn tok_info(word: &str, clusters: &Clusters) -> Tok {
     let mut exact = FNV_OFFSET;
     let mut lower = FNV_OFFSET;
     let mut title = FNV_OFFSET;
@@ -307,21 +307,268 @@ const PAD_R: Tok = Tok {
     len: 0,
 };
 
-/// Sentence modes: normal text, an ALL-CAPS headline, a Title Case line.
-fn sentence_mode(toks: &[Tok]) -> u8 {
+/// Cluster code truncated to `depth` bits (keeping the leading 1).
+#[inline]
+fn cluster_prefix(code: u16, depth: u32) -> u64 {
+    if code <= 2 {
+        return code as u64;
+    }
+    let d = 15 - code.leading_zeros();
+    let v = if d > depth { code >> (d - depth) } else { code };
+    (v as u64) | ((depth as u64) << 20)
+}
+
+/// The token facts that context and document features read (cheap to copy).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Lite {
+    pub exact: u64,
+    pub lower: u64,
+    pub shape: u64,
+    pub case: u8,
+    pub len: u8,
+    /// A generic place designator ("Oblast", "Province").
+    pub geo: bool,
+}
+
+impl Tok {
+    fn lite(&self) -> Lite {
+        Lite {
+            exact: self.exact,
+            lower: self.lower,
+            shape: self.shape,
+            case: self.case,
+            len: self.len,
+            geo: geo_designators().contains(&self.lower),
+        }
+    }
+}
+
+/// Feature slots by what they depend on. Slots that read only the token itself (and the
+/// sentence mode) or only one neighbour can be summed once per word and cached; the rest
+/// are computed per position. Together they are every slot exactly once.
+pub(crate) const SELF_SLOTS: [usize; 21] = [
+    0, 1, 2, 7, 12, 13, 14, 15, 16, 17, 18, 19, 28, 29, 30, 31, 32, 33, 40, 41, 42,
+];
+/// Slots read from the previous token, the next one, the one before, the one after next.
+pub(crate) const P1_SLOTS: [usize; 4] = [3, 8, 34, 35];
+pub(crate) const N1_SLOTS: [usize; 4] = [4, 9, 36, 37];
+pub(crate) const P2_SLOTS: [usize; 2] = [5, 10];
+pub(crate) const N2_SLOTS: [usize; 2] = [6, 11];
+/// Slots that combine a token with its neighbours, its position or document statistics:
+/// hashed pairs, and small domains (given as codes, see [`ctx_codes`]).
+pub(crate) const CTX_SLOTS: [usize; 12] = [20, 21, 22, 23, 24, 25, 26, 27, 38, 39, 43, 46];
+pub(crate) const CTX_HASHED_SLOTS: [usize; 8] = [20, 21, 22, 23, 24, 25, 26, 43];
+pub(crate) const CTX_CODED_SLOTS: [usize; 4] = [27, 38, 39, 46];
+/// Second-pass slots (from first-pass labels); before that they hold [`prior_placeholder`].
+pub(crate) const PRIOR_SLOTS: [usize; 4] = [44, 45, 47, 48];
+
+/// The value of each prior slot before the first pass has run.
+pub(crate) fn prior_placeholder() -> [u64; 4] {
+    [feat(44, 100), feat(45, 100), feat(47, 100), feat(48, 100)]
+}
+
+/// Features of the token itself, in [`SELF_SLOTS`] order.
+#[inline]
+pub(crate) fn self_feats(t: &Tok, mode: u64) -> [u64; 21] {
+    let case = t.case as u64;
+    let len_bucket = match t.len {
+        0..=4 => t.len as u64,
+        5..=6 => 5,
+        7..=9 => 6,
+        _ => 7,
+    };
+    [
+        feat(0, 0),
+        feat(1, t.exact),
+        feat(2, t.lower),
+        feat(7, t.shape),
+        feat(12, t.prefix[0]),
+        feat(13, t.prefix[1]),
+        feat(14, t.prefix[2]),
+        feat(15, t.prefix[3]),
+        feat(16, t.suffix[0]),
+        feat(17, t.suffix[1]),
+        feat(18, t.suffix[2]),
+        feat(19, t.suffix[3]),
+        feat(28, mode << 8 | case),
+        feat(29, mix(mode, t.shape)),
+        feat(30, cluster_prefix(t.cluster, 4)),
+        feat(31, cluster_prefix(t.cluster, 6)),
+        feat(32, cluster_prefix(t.cluster, 9)),
+        feat(33, cluster_prefix(t.cluster, 15)),
+        feat(40, len_bucket << 8 | case),
+        feat(41, mix(t.lower, mode)),
+        feat(42, mix(cluster_prefix(t.cluster, 15), case)),
+    ]
+}
+
+/// Features a token gives the token after it ([`P1_SLOTS`]).
+#[inline]
+pub(crate) fn p1_feats(p1: &Tok) -> [u64; 4] {
+    [
+        feat(3, p1.lower),
+        feat(8, p1.shape),
+        feat(34, cluster_prefix(p1.cluster, 6)),
+        feat(35, cluster_prefix(p1.cluster, 15)),
+    ]
+}
+
+/// Features a token gives the token before it ([`N1_SLOTS`]).
+#[inline]
+pub(crate) fn n1_feats(n1: &Tok) -> [u64; 4] {
+    [
+        feat(4, n1.lower),
+        feat(9, n1.shape),
+        feat(36, cluster_prefix(n1.cluster, 6)),
+        feat(37, cluster_prefix(n1.cluster, 15)),
+    ]
+}
+
+/// Features a token gives the token two after it ([`P2_SLOTS`]).
+#[inline]
+pub(crate) fn p2_feats(p2: &Tok) -> [u64; 2] {
+    [feat(5, p2.lower), feat(10, p2.shape)]
+}
+
+/// Features a token gives the token two before it ([`N2_SLOTS`]).
+#[inline]
+pub(crate) fn n2_feats(n2: &Tok) -> [u64; 2] {
+    [feat(6, n2.lower), feat(11, n2.shape)]
+}
+
+/// Document statistics of a token for slot 38: does its lower-case form occur in lower
+/// case elsewhere, and capitalised mid-sentence elsewhere (2, 2 for non-capitalised tokens).
+#[inline]
+pub(crate) fn doc_flags(t: &Lite, stats: &HashMap64<(u16, u16)>, own_cap: bool) -> (u64, u64) {
+    if is_cap(t.case) {
+        let st = stats.get(&t.lower).copied().unwrap_or_default();
+        ((st.0 > 0) as u64, (st.1 > own_cap as u16) as u64)
+    } else {
+        (2, 2)
+    }
+}
+
+/// Per-position features that hash word or shape pairs ([`CTX_HASHED_SLOTS`] order).
+#[inline]
+pub(crate) fn ctx_hashed(p1: &Lite, t: &Lite, n1: &Lite) -> [u64; 8] {
+    let p1_shape_t = mix(p1.shape, t.shape);
+    [
+        feat(20, mix(p1.lower, t.lower)),
+        feat(21, mix(t.lower, n1.lower)),
+        feat(22, p1_shape_t),
+        feat(23, mix(t.shape, n1.shape)),
+        feat(24, mix(p1_shape_t, n1.shape)),
+        feat(25, mix(p1.lower, t.shape)),
+        feat(26, mix(t.shape, n1.lower)),
+        feat(43, mix(p1.exact, t.shape)),
+    ]
+}
+
+/// Case classes, the two paddings included.
+const N_CASES: usize = 9;
+
+/// Per-position features over small domains ([`CTX_CODED_SLOTS`] order), as codes below
+/// [`CTX_CODES`]; [`ctx_code_hash`] turns a code into its feature hash. `i` is the position
+/// in the sentence, `doc` the token's [`doc_flags`].
+#[inline]
+pub(crate) fn ctx_codes(p1: &Lite, t: &Lite, n1: &Lite, i: usize, doc: (u64, u64)) -> [usize; 4] {
+    let case = t.case as usize;
+    let (doc_lower, doc_cap) = (doc.0 as usize, doc.1 as usize);
+    [
+        i.min(3) * N_CASES + case,
+        ((doc_lower * 3 + doc_cap) * 2 + (i == 0) as usize) * N_CASES + case,
+        (p1.case as usize * N_CASES + case) * N_CASES + n1.case as usize,
+        ((p1.geo as usize * 2 + t.geo as usize) * 2 + n1.geo as usize) * N_CASES + case,
+    ]
+}
+
+/// How many codes each of [`CTX_CODED_SLOTS`] has.
+pub(crate) const CTX_CODES: [usize; 4] = [
+    4 * N_CASES,
+    3 * 3 * 2 * N_CASES,
+    N_CASES * N_CASES * N_CASES,
+    8 * N_CASES,
+];
+
+/// The feature hash of code `code` of coded context feature `j`.
+pub(crate) fn ctx_code_hash(j: usize, code: usize) -> u64 {
+    let case = (code % N_CASES) as u64;
+    let rest = (code / N_CASES) as u64;
+    match j {
+        0 => feat(27, rest << 8 | case),
+        1 => {
+            let (first, dl_dc) = (rest % 2, rest / 2);
+            let (doc_lower, doc_cap) = (dl_dc / 3, dl_dc % 3);
+            feat(38, doc_lower << 16 | doc_cap << 12 | first << 8 | case)
+        }
+        2 => {
+            let (p1, t) = (rest / N_CASES as u64, rest % N_CASES as u64);
+            feat(39, p1 << 16 | t << 8 | case)
+        }
+        _ => {
+            let (p1, t, n1) = (rest >> 2 & 1, rest >> 1 & 1, rest & 1);
+            feat(46, p1 << 20 | t << 16 | n1 << 12 | case)
+        }
+    }
+}
+
+/// Per-position features ([`CTX_SLOTS`] order).
+pub(crate) fn ctx_feats(p1: &Lite, t: &Lite, n1: &Lite, i: usize, doc: (u64, u64)) -> [u64; 12] {
+    let h = ctx_hashed(p1, t, n1);
+    let c = ctx_codes(p1, t, n1, i, doc);
+    let mut f = [0; 12];
+    for (&slot, x) in CTX_HASHED_SLOTS.iter().zip(h) {
+        f[CTX_SLOTS.iter().position(|&s| s == slot).unwrap_or(0)] = x;
+    }
+    for (j, (&slot, x)) in CTX_CODED_SLOTS.iter().zip(c).enumerate() {
+        f[CTX_SLOTS.iter().position(|&s| s == slot).unwrap_or(0)] = ctx_code_hash(j, x);
+    }
+    f
+}
+
+/// The left and right sentence padding as neighbours.
+pub(crate) const PAD_LEFT: Tok = PAD_L;
+pub(crate) const PAD_RIGHT: Tok = PAD_R;
+
+pub(crate) fn pad_lite(left: bool) -> Lite {
+    if left { PAD_L.lite() } else { PAD_R.lite() }
+}
+
+/// Token facts of a word as tagging reads them, after truecasing in a headline or Title
+/// Case sentence (`mode` != 0).
+pub(crate) fn tok_in_mode(word: &str, mode: u8, clusters: &Clusters) -> (Tok, Lite) {
+    let t = tok_info(word, clusters);
+    let t = if mode != 0 && truecase(&t, clusters) {
+        tok_info(&word.to_lowercase(), clusters)
+    } else {
+        t
+    };
+    (t, t.lite())
+}
+
+/// Whether a capitalised headline or Title Case word is one running text writes in lower case.
+#[inline]
+fn truecase(t: &Tok, clusters: &Clusters) -> bool {
+    !clusters.lower.is_empty()
+        && matches!(t.case, CASE_INIT | CASE_ALLCAPS)
+        && clusters.lower.contains(&t.lower)
+}
+
+/// Sentence mode from the raw (not truecased) tokens' case classes and lengths.
+pub(crate) fn sentence_mode_of(toks: impl Iterator<Item = (u8, u8)>) -> u8 {
     let (mut alpha, mut caps, mut content, mut init) = (0, 0, 0, 0);
-    for t in toks {
+    for (case, len) in toks {
         if matches!(
-            t.case,
+            case,
             CASE_LOWER | CASE_INIT | CASE_ALLCAPS | CASE_MIXED | CASE_LETTER
         ) {
             alpha += 1;
-            if t.case == CASE_ALLCAPS || t.case == CASE_LETTER {
+            if case == CASE_ALLCAPS || case == CASE_LETTER {
                 caps += 1;
             }
-            if t.len >= 4 {
+            if len >= 4 {
                 content += 1;
-                if is_cap(t.case) {
+                if is_cap(case) {
                     init += 1;
                 }
             }
@@ -336,66 +583,75 @@ fn sentence_mode(toks: &[Tok]) -> u8 {
     }
 }
 
-/// Cluster code truncated to `depth` bits (keeping the leading 1).
+/// Counts, per lower-case form, lower-case uses and capitalised uses in running text
+/// (not sentence-initial, not a headline).
 #[inline]
-fn cluster_prefix(code: u16, depth: u32) -> u64 {
-    if code <= 2 {
-        return code as u64;
+pub(crate) fn count_stat(stats: &mut HashMap64<(u16, u16)>, t: &Lite, i: usize, mode: u8) {
+    if t.case == CASE_LOWER {
+        let e = &mut stats.entry(t.lower).or_default().0;
+        *e = e.saturating_add(1);
+    } else if is_cap(t.case) && i > 0 && mode == 0 {
+        let e = &mut stats.entry(t.lower).or_default().1;
+        *e = e.saturating_add(1);
     }
-    let d = 15 - code.leading_zeros();
-    let v = if d > depth { code >> (d - depth) } else { code };
-    (v as u64) | ((depth as u64) << 20)
 }
 
 /// Token facts of one document, kept so the second pass can add its features cheaply.
 pub struct DocInfo {
-    toks: Vec<Vec<Tok>>,
+    toks: Vec<Lite>,
+    sents: Vec<(usize, usize)>,
 }
 
 /// Extracts features for one document given as sentences of words.
 ///
-/// Appends `N_FEATURES` hashes per token to `out`; the two second-pass features get a
+/// Appends `N_FEATURES` hashes per token to `out`; the second-pass features get a
 /// constant value until [`apply_prior`] fills them from first-pass labels.
 pub fn extract_doc(doc: &[Vec<&str>], clusters: &Clusters, out: &mut Vec<u64>) -> DocInfo {
     let toks: Vec<Vec<Tok>> = doc
         .iter()
         .map(|s| s.iter().map(|w| tok_info(w, clusters)).collect())
         .collect();
-    let modes: Vec<u8> = toks.iter().map(|s| sentence_mode(s)).collect();
+    let modes: Vec<u8> = toks
+        .iter()
+        .map(|s| sentence_mode_of(s.iter().map(|t| (t.case, t.len))))
+        .collect();
     let mut toks = toks;
-    if !clusters.lower.is_empty() {
-        // Truecase headline and Title Case words that running text writes in lower case.
-        for (s, sent) in toks.iter_mut().enumerate() {
-            if modes[s] == 0 {
-                continue;
-            }
-            for (i, t) in sent.iter_mut().enumerate() {
-                if matches!(t.case, CASE_INIT | CASE_ALLCAPS) && clusters.lower.contains(&t.lower) {
-                    *t = tok_info(&doc[s][i].to_lowercase(), clusters);
-                }
+    // Truecase headline and Title Case words that running text writes in lower case.
+    for (s, sent) in toks.iter_mut().enumerate() {
+        if modes[s] == 0 {
+            continue;
+        }
+        for (i, t) in sent.iter_mut().enumerate() {
+            if truecase(t, clusters) {
+                *t = tok_info(&doc[s][i].to_lowercase(), clusters);
             }
         }
     }
+    let lites: Vec<Vec<Lite>> = toks
+        .iter()
+        .map(|s| s.iter().map(Tok::lite).collect())
+        .collect();
 
-    // Document statistics per lower-case form: lower-case uses, and capitalised uses in
-    // running text (not sentence-initial, not a headline).
     let mut stats: HashMap64<(u16, u16)> = HashMap64::default();
     let mut total = 0;
-    for (s, sent) in toks.iter().enumerate() {
+    for (s, sent) in lites.iter().enumerate() {
         for (i, t) in sent.iter().enumerate() {
-            if t.case == CASE_LOWER {
-                stats.entry(t.lower).or_default().0 += 1;
-            } else if is_cap(t.case) && i > 0 && modes[s] == 0 {
-                stats.entry(t.lower).or_default().1 += 1;
-            }
+            count_stat(&mut stats, t, i, modes[s]);
         }
         total += sent.len();
     }
 
+    let (pad_l, pad_r) = (pad_lite(true), pad_lite(false));
+    let placeholder = prior_placeholder();
     out.reserve(total * N_FEATURES);
+    let mut sents = Vec::with_capacity(toks.len());
+    let mut k = 0;
     for (s, sent) in toks.iter().enumerate() {
         let mode = modes[s] as u64;
+        let lite = &lites[s];
         let n = sent.len();
+        sents.push((k, k + n));
+        k += n;
         let at = |i: isize| -> &Tok {
             if i < 0 {
                 &PAD_L
@@ -407,138 +663,162 @@ pub fn extract_doc(doc: &[Vec<&str>], clusters: &Clusters, out: &mut Vec<u64>) -
         };
         for (i, t) in sent.iter().enumerate() {
             let ii = i as isize;
-            let (p1, p2, n1, n2) = (at(ii - 1), at(ii - 2), at(ii + 1), at(ii + 2));
-            let case = t.case as u64;
-            let first = (i == 0) as u64;
-            let pos = i.min(3) as u64;
             let mut f = [0u64; N_FEATURES];
-            f[0] = feat(0, 0);
-            f[1] = feat(1, t.exact);
-            f[2] = feat(2, t.lower);
-            f[3] = feat(3, p1.lower);
-            f[4] = feat(4, n1.lower);
-            f[5] = feat(5, p2.lower);
-            f[6] = feat(6, n2.lower);
-            f[7] = feat(7, t.shape);
-            f[8] = feat(8, p1.shape);
-            f[9] = feat(9, n1.shape);
-            f[10] = feat(10, p2.shape);
-            f[11] = feat(11, n2.shape);
-            for j in 0..4 {
-                f[12 + j] = feat(12 + j as u64, t.prefix[j]);
-                f[16 + j] = feat(16 + j as u64, t.suffix[j]);
+            for (&slot, h) in SELF_SLOTS.iter().zip(self_feats(t, mode)) {
+                f[slot] = h;
             }
-            f[20] = feat(20, mix(p1.lower, t.lower));
-            f[21] = feat(21, mix(t.lower, n1.lower));
-            f[22] = feat(22, mix(p1.shape, t.shape));
-            f[23] = feat(23, mix(t.shape, n1.shape));
-            f[24] = feat(24, mix(mix(p1.shape, t.shape), n1.shape));
-            f[25] = feat(25, mix(p1.lower, t.shape));
-            f[26] = feat(26, mix(t.shape, n1.lower));
-            f[27] = feat(27, pos << 8 | case);
-            f[28] = feat(28, mode << 8 | case);
-            f[29] = feat(29, mix(mode, t.shape));
-            f[30] = feat(30, cluster_prefix(t.cluster, 4));
-            f[31] = feat(31, cluster_prefix(t.cluster, 6));
-            f[32] = feat(32, cluster_prefix(t.cluster, 9));
-            f[33] = feat(33, cluster_prefix(t.cluster, 15));
-            f[34] = feat(34, cluster_prefix(p1.cluster, 6));
-            f[35] = feat(35, cluster_prefix(p1.cluster, 15));
-            f[36] = feat(36, cluster_prefix(n1.cluster, 6));
-            f[37] = feat(37, cluster_prefix(n1.cluster, 15));
-            let (doc_lower, doc_cap) = if is_cap(t.case) {
-                let st = stats.get(&t.lower).copied().unwrap_or_default();
-                let own_cap = (i > 0 && modes[s] == 0) as u16;
-                ((st.0 > 0) as u64, (st.1 > own_cap) as u64)
-            } else {
-                (2, 2)
-            };
-            f[38] = feat(38, doc_lower << 16 | doc_cap << 12 | first << 8 | case);
-            f[39] = feat(39, (p1.case as u64) << 16 | case << 8 | n1.case as u64);
-            let len_bucket = match t.len {
-                0..=4 => t.len as u64,
-                5..=6 => 5,
-                7..=9 => 6,
-                _ => 7,
-            };
-            f[40] = feat(40, len_bucket << 8 | case);
-            f[41] = feat(41, mix(t.lower, mode));
-            f[42] = feat(42, mix(cluster_prefix(t.cluster, 15), case));
-            f[43] = feat(43, mix(p1.exact, t.shape));
-            let geo = geo_designators();
-            let g = |t: &Tok| geo.contains(&t.lower) as u64;
-            f[46] = feat(46, g(p1) << 20 | g(t) << 16 | g(n1) << 12 | case);
-            f[44] = feat(44, 100);
-            f[45] = feat(45, 100);
-            f[47] = feat(47, 100);
-            f[48] = feat(48, 100);
+            for (&slot, h) in P1_SLOTS.iter().zip(p1_feats(at(ii - 1))) {
+                f[slot] = h;
+            }
+            for (&slot, h) in N1_SLOTS.iter().zip(n1_feats(at(ii + 1))) {
+                f[slot] = h;
+            }
+            for (&slot, h) in P2_SLOTS.iter().zip(p2_feats(at(ii - 2))) {
+                f[slot] = h;
+            }
+            for (&slot, h) in N2_SLOTS.iter().zip(n2_feats(at(ii + 2))) {
+                f[slot] = h;
+            }
+            let p1 = if i > 0 { &lite[i - 1] } else { &pad_l };
+            let n1 = lite.get(i + 1).unwrap_or(&pad_r);
+            let doc = doc_flags(&lite[i], &stats, i > 0 && mode == 0);
+            for (&slot, h) in CTX_SLOTS.iter().zip(ctx_feats(p1, &lite[i], n1, i, doc)) {
+                f[slot] = h;
+            }
+            for (&slot, h) in PRIOR_SLOTS.iter().zip(placeholder) {
+                f[slot] = h;
+            }
             out.extend_from_slice(&f);
         }
     }
-    DocInfo { toks }
+    DocInfo {
+        toks: lites.into_iter().flatten().collect(),
+        sents,
+    }
 }
 
-/// Fills the second-pass features from first-pass labels of every token in the document:
-/// how other capitalised occurrences of the same word were labelled, and the token's own
-/// first-pass label.
-pub fn apply_prior(info: &DocInfo, prior: &[Label], feats: &mut [u64]) {
-    let conj = [
-        lower_hash("and"),
-        lower_hash("or"),
-        lower_hash(","),
-        lower_hash("&"),
-    ];
-    let mut types: HashMap64<[u16; 5]> = HashMap64::default();
-    let mut k = 0;
-    for sent in &info.toks {
-        for t in sent {
-            if is_cap(t.case) {
-                types.entry(t.lower).or_default()[label::ty(prior[k]).map_or(0, |x| x + 1)] += 1;
-            }
-            k += 1;
+/// Conjunction word hashes for the coordination features: "and", "or", ",", "&".
+fn conjunctions() -> &'static [u64; 4] {
+    static SET: std::sync::OnceLock<[u64; 4]> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        [
+            lower_hash("and"),
+            lower_hash("or"),
+            lower_hash(","),
+            lower_hash("&"),
+        ]
+    })
+}
+
+/// How many codes each of [`PRIOR_SLOTS`] has (see [`prior_codes`]).
+pub(crate) const PRIOR_CODES: [usize; 4] = [21, 9 * 6, 6 * N_CASES, 6 * N_CASES];
+
+/// The "best other type" values of slots 44/45 (9: none) and the coordination partner
+/// types of slots 47/48 (9: O, 10: no conjunction), by code.
+const BEST_VALUES: [u64; 6] = [0, 1, 2, 3, 9, 99];
+
+/// The feature hash of code `code` of prior feature `j` ([`PRIOR_SLOTS`] order).
+pub(crate) fn prior_code_hash(j: usize, code: usize) -> u64 {
+    match j {
+        0 if code == 20 => feat(44, 99),
+        0 => {
+            let (best, o_more, first) = (
+                BEST_VALUES[code / 4],
+                (code / 2 % 2) as u64,
+                (code % 2) as u64,
+            );
+            feat(44, best << 8 | o_more << 4 | first)
+        }
+        1 => feat(45, ((code / 6) as u64) << 8 | BEST_VALUES[code % 6]),
+        _ => {
+            let side = [0, 1, 2, 3, 9, 10][code / N_CASES];
+            feat(
+                if j == 2 { 47 } else { 48 },
+                side << 8 | (code % N_CASES) as u64,
+            )
         }
     }
-    let mut k = 0;
-    for sent in &info.toks {
+}
+
+/// Computes the second-pass features from first-pass labels of every token in the
+/// document: how other capitalised occurrences of the same word were labelled, the token's
+/// own first-pass label, and the type across a conjunction. Calls `put(k, codes)` per
+/// token `k`, codes in [`PRIOR_SLOTS`] order (see [`prior_code_hash`]); `types` is scratch.
+pub(crate) fn prior_codes(
+    toks: &[Lite],
+    sents: impl Iterator<Item = (usize, usize)>,
+    prior: &[Label],
+    types: &mut HashMap64<[u16; 5]>,
+    mut put: impl FnMut(usize, [usize; 4]),
+) {
+    let conj = conjunctions();
+    types.clear();
+    for (t, &p) in toks.iter().zip(prior) {
+        if is_cap(t.case) {
+            let c = &mut types.entry(t.lower).or_default()[label::ty(p).map_or(0, |x| x + 1)];
+            *c = c.saturating_add(1);
+        }
+    }
+    for (s, e) in sents {
+        let sent = &toks[s..e];
         for (i, t) in sent.iter().enumerate() {
-            let f = &mut feats[k * N_FEATURES..(k + 1) * N_FEATURES];
+            let k = s + i;
             let own = prior[k];
-            // Coordination: "Seoul and Kyiv" — the type across a conjunction.
-            let ty_at = |j: usize| label::ty(prior[k + j - i]).map_or(9, |x| x as u64);
+            let case = t.case as usize;
+            // Coordination: "Seoul and Kyiv" — the type across a conjunction (code 4: O,
+            // 5: no conjunction).
+            let ty_at = |j: usize| label::ty(prior[s + j]).unwrap_or(4);
             let left = if i >= 2 && conj.contains(&sent[i - 1].lower) {
                 ty_at(i - 2)
             } else {
-                10
+                5
             };
             let right = if i + 2 < sent.len() && conj[..2].contains(&sent[i + 1].lower) {
                 ty_at(i + 2)
             } else {
-                10
+                5
             };
-            f[47] = feat(47, left << 8 | t.case as u64);
-            f[48] = feat(48, right << 8 | t.case as u64);
-            if is_cap(t.case) {
+            let (c44, c45) = if is_cap(t.case) {
                 let mut c = types.get(&t.lower).copied().unwrap_or_default();
                 let slot = label::ty(own).map_or(0, |x| x + 1);
                 c[slot] = c[slot].saturating_sub(1);
-                let mut best = 9u64;
+                let mut best = 4;
                 let mut cnt = 0;
                 for (j, &x) in c[1..].iter().enumerate() {
                     if x > cnt {
                         cnt = x;
-                        best = j as u64;
+                        best = j;
                     }
                 }
-                let o_more = (c[0] > cnt) as u64;
-                f[44] = feat(44, best << 8 | o_more << 4 | (i == 0) as u64);
-                f[45] = feat(45, (own as u64) << 8 | best);
+                let o_more = (c[0] > cnt) as usize;
+                (
+                    (best * 2 + o_more) * 2 + (i == 0) as usize,
+                    own as usize * 6 + best,
+                )
             } else {
-                f[44] = feat(44, 99);
-                f[45] = feat(45, (own as u64) << 8 | 99);
-            }
-            k += 1;
+                (20, own as usize * 6 + 5)
+            };
+            put(k, [c44, c45, left * N_CASES + case, right * N_CASES + case]);
         }
     }
+}
+
+/// Fills the second-pass features from first-pass labels of every token in the document
+/// (see [`prior_codes`]).
+pub fn apply_prior(info: &DocInfo, prior: &[Label], feats: &mut [u64]) {
+    let mut types = HashMap64::default();
+    prior_codes(
+        &info.toks,
+        info.sents.iter().copied(),
+        prior,
+        &mut types,
+        |k, codes| {
+            let f = &mut feats[k * N_FEATURES..(k + 1) * N_FEATURES];
+            for (j, (&slot, code)) in PRIOR_SLOTS.iter().zip(codes).enumerate() {
+                f[slot] = prior_code_hash(j, code);
+            }
+        },
+    );
 }
 
 #[cfg(test)]

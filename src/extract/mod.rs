@@ -13,6 +13,7 @@ use crate::{Entities, Error, Result};
 
 pub mod clusters;
 pub mod conll;
+mod fastpath;
 pub mod features;
 pub mod label;
 pub mod model;
@@ -136,12 +137,14 @@ impl Tagger {
                 last += 1;
             }
             let block = &sents[first..last];
-            let doc: Vec<Vec<&str>> = block
-                .iter()
-                .map(|r| tokens[r.clone()].iter().map(|t| t.text(text)).collect())
-                .collect();
-            let labels = self.model.tag_doc(&doc);
             let base = block[0].start;
+            let words: Vec<&str> = tokens[base..block[last - first - 1].end]
+                .iter()
+                .map(|t| t.text(text))
+                .collect();
+            let ranges: Vec<std::ops::Range<usize>> =
+                block.iter().map(|r| r.start - base..r.end - base).collect();
+            let labels = self.model.tag_words(&words, &ranges);
             for r in block {
                 for (s, e, t) in conll::chunks(&labels[r.start - base..r.end - base]) {
                     let start = tokens[r.start + s].start;

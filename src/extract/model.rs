@@ -10,6 +10,11 @@ use super::label::{self, Label, N_LABELS};
 
 const MAGIC: &[u8; 8] = b"NDXNER03";
 
+fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Transition scores: rows are the previous label, the last row is the sentence start.
 pub type Transitions = [[f32; N_LABELS]; N_LABELS + 1];
 
@@ -31,13 +36,22 @@ const SHARED: [bool; N_FEATURES] = {
 /// per pass, so both passes cost one lookup per feature.
 #[derive(Debug, Clone)]
 pub struct Weights {
+    /// Identifies these weights for per-thread caches of their sums (clones share it).
+    id: u64,
     bits: u32,
     passes: usize,
     /// Per 64 buckets: the occupancy bits and the number of rows before them.
     blocks: Vec<(u64, u32)>,
-    rows: Vec<i16>,
+    /// One row per stored bucket, then an all-zero row; a one-pass model's second half is 0.
+    rows: Vec<Row>,
     scales: Vec<f32>,
 }
+
+/// Both passes' weights of one bucket, side by side.
+pub(crate) const ROW: usize = 2 * N_LABELS;
+type Row = [i16; ROW];
+/// Lanes of the i32 sums of rows: [`ROW`] padded to a multiple of 4 (vector width).
+pub(crate) const SUM: usize = ROW.next_multiple_of(4);
 
 impl Weights {
     /// Builds the table from dense rows (`N_LABELS` weights per pass, passes side by side);
@@ -71,18 +85,21 @@ impl Weights {
         kept.sort_unstable_by_key(|(b, _)| *b);
         let n_blocks = (1usize << bits).div_ceil(64);
         let mut blocks = vec![(0u64, 0u32); n_blocks];
-        let mut rows = Vec::with_capacity(kept.len() * width);
+        let mut rows = Vec::with_capacity(kept.len() + 1);
         for (b, q) in &kept {
             blocks[*b as usize / 64].0 |= 1 << (b % 64);
-            rows.extend_from_slice(q);
+            let mut row = [0; ROW];
+            row[..width].copy_from_slice(q);
+            rows.push(row);
         }
-        rows.extend(std::iter::repeat_n(0, width));
+        rows.push([0; ROW]);
         let mut acc = 0u32;
         for blk in &mut blocks {
             blk.1 = acc;
             acc += blk.0.count_ones();
         }
         Weights {
+            id: next_id(),
             bits,
             passes,
             blocks,
@@ -93,18 +110,62 @@ impl Weights {
 
     /// Stored rows (the trailing all-zero row is not counted).
     pub fn n_rows(&self) -> usize {
-        self.rows.len() / (self.passes * N_LABELS) - 1
+        self.rows.len() - 1
     }
 
     pub fn passes(&self) -> usize {
         self.passes
     }
 
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The factor that turns pass `p`'s i16 weights into scores.
+    pub(crate) fn scale(&self, p: usize) -> f32 {
+        self.scales[p]
+    }
+
+    /// Adds both passes' rows of features `hs` to `acc` (lanes past [`ROW`] untouched).
+    #[inline]
+    pub(crate) fn add_rows(&self, hs: &[u64], acc: &mut [i32; SUM]) {
+        self.add_lanes(hs, acc, 0..ROW);
+    }
+
+    /// Adds the second pass's half of the rows of features `hs` to `acc`.
+    #[inline]
+    pub(crate) fn add_rows_second(&self, hs: &[u64], acc: &mut [i32; SUM]) {
+        self.add_lanes(hs, acc, N_LABELS..ROW);
+    }
+
+    /// Adds the first pass's half of the rows of features `hs` to `acc`.
+    #[inline]
+    pub(crate) fn add_rows_first(&self, hs: &[u64], acc: &mut [i32; SUM]) {
+        self.add_lanes(hs, acc, 0..N_LABELS);
+    }
+
+    #[inline(always)]
+    fn add_lanes(&self, hs: &[u64], acc: &mut [i32; SUM], lanes: std::ops::Range<usize>) {
+        // Summed in a local copy, widened lane by lane: plain loops over fixed-size arrays
+        // that the compiler turns into vector adds.
+        let mut a = *acc;
+        for &h in hs {
+            let r = &self.rows[self.row_index(h)];
+            let mut wide = [0i32; SUM];
+            for (x, &v) in wide.iter_mut().zip(r) {
+                *x = v as i32;
+            }
+            for l in 0..SUM {
+                a[l] += if lanes.contains(&l) { wide[l] } else { 0 };
+            }
+        }
+        *acc = a;
+    }
+
     #[inline]
     fn row(&self, h: u64) -> Option<&[i16]> {
         let idx = self.row_index(h);
-        let w = self.passes * N_LABELS;
-        (idx < self.n_rows()).then(|| &self.rows[idx * w..(idx + 1) * w])
+        (idx < self.n_rows()).then(|| &self.rows[idx][..self.passes * N_LABELS])
     }
 
     /// The row of a feature hash, or `n_rows` (an all-zero row) when it has none.
@@ -117,7 +178,7 @@ impl Weights {
         let present = ((bits >> shift) & 1) as usize;
         let below = (bits & ((1u64 << shift) - 1)).count_ones() as usize;
         let idx = rank as usize + below;
-        let zero = self.rows.len() / (self.passes * N_LABELS) - 1;
+        let zero = self.rows.len() - 1;
         present * idx + (1 - present) * zero
     }
 
@@ -131,20 +192,19 @@ impl Weights {
     ) {
         first.clear();
         second.clear();
-        let w = self.passes * N_LABELS;
         let mut idx = [0usize; N_FEATURES];
         for tf in feats.chunks_exact(N_FEATURES) {
             for (i, &h) in idx.iter_mut().zip(tf) {
-                *i = self.row_index(h) * w;
+                *i = self.row_index(h);
             }
             let mut a1 = [0i32; N_LABELS];
             let mut a2 = [0i32; N_LABELS];
             for (&i, &shared) in idx.iter().zip(&SHARED) {
-                let r = &self.rows[i..i + w];
+                let r = &self.rows[i];
                 for (a, &x) in a1.iter_mut().zip(&r[..N_LABELS]) {
                     *a += x as i32;
                 }
-                if w > N_LABELS && shared {
+                if self.passes > 1 && shared {
                     for (a, &x) in a2.iter_mut().zip(&r[N_LABELS..]) {
                         *a += x as i32;
                     }
@@ -242,6 +302,28 @@ pub struct Model {
 impl Model {
     /// Labels every token of a document (sentences of words), flattened in order.
     pub fn tag_doc(&self, doc: &[Vec<&str>]) -> Vec<Label> {
+        let mut words = Vec::with_capacity(doc.iter().map(Vec::len).sum());
+        let mut sents = Vec::with_capacity(doc.len());
+        for s in doc {
+            sents.push(words.len()..words.len() + s.len());
+            words.extend_from_slice(s);
+        }
+        self.tag_words(&words, &sents)
+    }
+
+    /// Labels `words`, a document whose sentences are the consecutive ranges `sents`
+    /// (covering every word).
+    pub fn tag_words(&self, words: &[&str], sents: &[std::ops::Range<usize>]) -> Vec<Label> {
+        let mut labels = super::fastpath::tag(self, words, sents);
+        if self.trans.len() >= 2 && self.weights.passes() >= 2 {
+            harmonise_coordination(words, sents, &mut labels);
+        }
+        labels
+    }
+
+    /// The reference implementation of [`Model::tag_doc`]: every feature hashed and looked
+    /// up per token, as training sees them. Tagging uses the cached fast path instead.
+    pub fn tag_doc_reference(&self, doc: &[Vec<&str>]) -> Vec<Label> {
         let mut feats = Vec::new();
         let info = extract_doc(doc, &self.clusters, &mut feats);
         let (mut first, mut second) = (Vec::new(), Vec::new());
@@ -253,7 +335,13 @@ impl Model {
         apply_prior(&info, &labels, &mut feats);
         self.weights.add_prior(&feats, &second, &mut first);
         let mut labels = decode(doc, &first, &self.trans[1]);
-        harmonise_coordination(doc, &mut labels);
+        let mut words = Vec::new();
+        let mut sents = Vec::new();
+        for s in doc {
+            sents.push(words.len()..words.len() + s.len());
+            words.extend_from_slice(s);
+        }
+        harmonise_coordination(&words, &sents, &mut labels);
         labels
     }
 }
@@ -261,38 +349,33 @@ impl Model {
 /// "Seoul and Kyiv": a one-word person right after a place or organisation and a
 /// conjunction takes the type of its partner, unless the document names it as a person
 /// elsewhere. Unknown words default to PER; coordination is the better evidence.
-fn harmonise_coordination(doc: &[Vec<&str>], labels: &mut [Label]) {
-    let mut k = 0;
+fn harmonise_coordination(words: &[&str], sents: &[std::ops::Range<usize>], labels: &mut [Label]) {
     let mut person_words: Vec<&str> = Vec::new();
-    for sent in doc {
-        for (i, w) in sent.iter().enumerate() {
-            let l = labels[k + i];
+    for r in sents {
+        for k in r.clone() {
+            let l = labels[k];
             let multi = label::ty(l) == Some(0)
                 && (label::inside(0) == l
-                    || labels.get(k + i + 1) == Some(&label::inside(0)) && i + 1 < sent.len());
+                    || labels.get(k + 1) == Some(&label::inside(0)) && k + 1 < r.end);
             if multi {
-                person_words.push(w);
+                person_words.push(words[k]);
             }
         }
-        k += sent.len();
     }
-    let mut k = 0;
-    for sent in doc {
-        let n = sent.len();
-        for i in 2..n {
-            let (a, b) = (labels[k + i - 2], labels[k + i]);
+    for r in sents {
+        for k in r.start + 2..r.end {
+            let (a, b) = (labels[k - 2], labels[k]);
             let single =
-                label::is_begin(b) && (i + 1 == n || labels[k + i + 1] != label::inside(0));
+                label::is_begin(b) && (k + 1 == r.end || labels[k + 1] != label::inside(0));
             if single
                 && label::ty(b) == Some(0)
                 && matches!(label::ty(a), Some(1) | Some(2))
-                && matches!(sent[i - 1], "and" | "or" | "&")
-                && !person_words.contains(&sent[i])
+                && matches!(words[k - 1], "and" | "or" | "&")
+                && !person_words.contains(&words[k])
             {
-                labels[k + i] = label::begin(label::ty(a).unwrap_or(2));
+                labels[k] = label::begin(label::ty(a).unwrap_or(2));
             }
         }
-        k += n;
     }
 }
 
@@ -369,8 +452,10 @@ impl Model {
         for (bits, _) in &w.blocks {
             out.extend_from_slice(&bits.to_le_bytes());
         }
-        for x in &w.rows[..w.n_rows() * w.passes * N_LABELS] {
-            out.extend_from_slice(&x.to_le_bytes());
+        for row in &w.rows[..w.n_rows()] {
+            for x in &row[..w.passes * N_LABELS] {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
         }
         out
     }
@@ -437,9 +522,15 @@ impl Model {
         }
         let rb = r.take(n_rows * passes * N_LABELS * 2)?;
         let rows = rb
-            .chunks_exact(2)
-            .map(|c| i16::from_le_bytes(c.try_into().expect("2 bytes")))
-            .chain(std::iter::repeat_n(0, passes * N_LABELS))
+            .chunks_exact(2 * passes * N_LABELS)
+            .map(|c| {
+                let mut row = [0; ROW];
+                for (x, b) in row.iter_mut().zip(c.chunks_exact(2)) {
+                    *x = i16::from_le_bytes(b.try_into().expect("2 bytes"));
+                }
+                row
+            })
+            .chain(std::iter::once([0; ROW]))
             .collect();
         if !r.b.is_empty() {
             return Err("model file has trailing bytes".into());
@@ -447,6 +538,7 @@ impl Model {
         Ok(Model {
             clusters: Clusters { map, lower },
             weights: Weights {
+                id: next_id(),
                 bits,
                 passes,
                 blocks,
@@ -498,6 +590,54 @@ mod tests {
                     label::name(l)
                 );
                 prev = Some(l);
+            }
+        }
+    }
+
+    /// The cached fast path labels exactly as the reference path (every feature looked up).
+    #[test]
+    fn fast_path_matches_reference() {
+        let tagger = crate::extract::Tagger::embedded().expect("shipped model parses");
+        let model = tagger.model();
+        let seed = include_str!("../../seeds/000_d5240dadc151992f.txt");
+        let mut texts: Vec<String> = vec![
+            seed.to_string(),
+            seed.to_uppercase(),
+            "PRESIDENT ZELENSKY VISITS SEOUL\n\nKyiv and Seoul agreed on Monday.".into(),
+            "Bank Of England Raises Rates In Surprise Move\nThe Bank of England said.".into(),
+            String::new(),
+            "A".into(),
+        ];
+        let mut x = 0x9e37_79b9u64;
+        let words = [
+            "Kyiv", "and", "Seoul", ".", "SEOUL", "the", "Bank", "of", "England", ",", "Cho", "’s",
+            "Oblast", "Kursk", "or", "&", "\n",
+        ];
+        for _ in 0..200 {
+            let mut t = String::new();
+            for _ in 0..(x % 60) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                t.push_str(words[(x % words.len() as u64) as usize]);
+                t.push(' ');
+            }
+            texts.push(t);
+        }
+        // Twice, so the second round reads the per-thread cache.
+        for _ in 0..2 {
+            for text in &texts {
+                let tokens = super::super::tokenize::tokenize(text);
+                let sents = super::super::tokenize::sentences(text, &tokens);
+                let doc: Vec<Vec<&str>> = sents
+                    .iter()
+                    .map(|r| tokens[r.clone()].iter().map(|t| t.text(text)).collect())
+                    .collect();
+                assert_eq!(
+                    model.tag_doc(&doc),
+                    model.tag_doc_reference(&doc),
+                    "{text:?}"
+                );
             }
         }
     }

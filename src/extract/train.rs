@@ -489,5 +489,26 @@ mod tests {
         let b = train(&docs, &docs, Clusters::default(), &opts, &mut |_| {});
         assert_eq!(a.to_bytes(), b.to_bytes());
         assert_eq!(evaluate(&a, &docs).overall().f1, 100.0);
+        // One pass only; and the cached path agrees with the reference path either way.
+        let one = train(
+            &docs,
+            &docs,
+            Clusters::default(),
+            &TrainOptions {
+                two_pass: false,
+                ..opts.clone()
+            },
+            &mut |_| {},
+        );
+        for m in [&a, &one] {
+            for d in &docs {
+                let words: Vec<Vec<&str>> = d
+                    .sentences
+                    .iter()
+                    .map(|s| s.words.iter().map(String::as_str).collect())
+                    .collect();
+                assert_eq!(m.tag_doc(&words), m.tag_doc_reference(&words));
+            }
+        }
     }
 }

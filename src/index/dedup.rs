@@ -6,10 +6,10 @@
 //!
 //! The sketch is one-permutation MinHash (one hash per shingle, 64 bins, empty bins
 //! filled from their neighbours), cut into 16 bands of 4 bins. Each band is hashed to
-//! a u64 and indexed: two articles whose shingle sets have Jaccard similarity J share
-//! on average 16·J⁴ bands, so "at least [`MIN_SHARED_BANDS`] shared bands" finds pairs
-//! with J ≳ 0.7 in one boolean query, and compares two articles without any stored
-//! signature. (SimHash was tried first: a two-word edit in a 80-word story already
+//! 32 bits and stored, two to a u64, in a fast field: two articles whose shingle sets
+//! have Jaccard similarity J share on average 16·J⁴ bands, so "at least
+//! [`MIN_SHARED_BANDS`] shared bands" means J ≳ 0.7. Search compares the candidates of
+//! a result page this way; exact copies are found index-wide through `dup_exact`. (SimHash was tried first: a two-word edit in a 80-word story already
 //! moved it 8 bits, past any safe threshold.)
 
 use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_64_with_seed};
@@ -31,7 +31,7 @@ pub const MIN_WORDS_FOR_NEAR: usize = 20;
 pub struct Fingerprint {
     /// Hash of the lowercased words of title and body.
     pub exact: u64,
-    /// The band hashes of the MinHash sketch; empty for very short texts.
+    /// The band hashes (32 bits each) of the MinHash sketch; empty for very short texts.
     pub bands: Vec<u64>,
 }
 
@@ -79,7 +79,7 @@ pub fn fingerprint(title: Option<&str>, body: &str) -> Fingerprint {
                 for (row, chunk) in bytes.chunks_exact_mut(8).enumerate() {
                     chunk.copy_from_slice(&bins[band * ROWS + row].to_le_bytes());
                 }
-                xxh3_64_with_seed(&bytes, band as u64)
+                xxh3_64_with_seed(&bytes, band as u64) & 0xffff_ffff
             })
             .collect()
     } else {
@@ -108,6 +108,19 @@ fn densify(bins: &mut [u64; BINS]) {
         }
         bins[i] = original[(i + distance) % BINS].wrapping_add(distance as u64 * 0x9E37_79B9);
     }
+}
+
+/// Packs the 32-bit band hashes two to a u64, as stored.
+pub fn pack(bands: &[u64]) -> Vec<u64> {
+    bands
+        .chunks(2)
+        .map(|pair| pair[0] << 32 | pair.get(1).copied().unwrap_or(0))
+        .collect()
+}
+
+/// The band hashes back from their stored form.
+pub fn unpack(stored: impl Iterator<Item = u64>) -> Vec<u64> {
+    stored.flat_map(|v| [v >> 32, v & 0xffff_ffff]).collect()
 }
 
 /// Number of band hashes two articles share.
@@ -180,5 +193,6 @@ mod tests {
         let a = fingerprint(None, STORY);
         assert_eq!(a, fingerprint(None, STORY));
         assert_eq!(a.bands.len(), BANDS);
+        assert_eq!(unpack(pack(&a.bands).into_iter()), a.bands);
     }
 }

@@ -41,6 +41,10 @@ pub struct IndexState {
     pub roots: Vec<PathBuf>,
     /// The report of the run that made this commit.
     pub last_run: Option<RunReport>,
+    /// Whether that run extracted entities; `reindex` and `watch` follow it unless told
+    /// otherwise, so one index is not half with entities and half without.
+    #[serde(default)]
+    pub entities: Option<bool>,
 }
 
 impl NewsIndex {
@@ -54,7 +58,18 @@ impl NewsIndex {
         }
         let mmap = MmapDirectory::open(dir).map_err(|e| Error::Invalid(format!("{e}")))?;
         let index = Index::open(mmap)?;
-        Self::wrap(index, Some(dir.to_path_buf()))
+        let opened = Self::wrap(index, Some(dir.to_path_buf()))?;
+        let version = opened.state()?.schema_version;
+        if version != 0 && version != schema::SCHEMA_VERSION {
+            return Err(Error::Schema {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "it was written by another newsdex version (schema {version}, this one reads {})",
+                    schema::SCHEMA_VERSION
+                ),
+            });
+        }
+        Ok(opened)
     }
 
     /// Opens the index in `dir`, creating the directory and an empty index if needed.

@@ -18,7 +18,7 @@ pub const KEYWORD_ANALYZER: &str = "newsdex_keyword";
 pub const NAME_ANALYZER: &str = "newsdex_name";
 
 /// Bumped whenever the schema changes in a way an old index cannot serve.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +47,7 @@ pub struct Fields {
     pub file_hash: Field,
     /// Exact-duplicate fingerprint (see `index::dedup`).
     pub dup_exact: Field,
-    /// MinHash band hashes for near-duplicates: searchable and readable per document.
+    /// MinHash band hashes for near-duplicates, two per value (see `index::dedup`).
     pub nearband: Field,
 }
 
@@ -117,7 +117,7 @@ pub fn build_schema() -> Schema {
     b.add_i64_field("file_mtime", FAST);
     b.add_u64_field("file_hash", FAST);
     b.add_u64_field("dup_exact", FAST | INDEXED);
-    b.add_u64_field("nearband", FAST | INDEXED);
+    b.add_u64_field("nearband", FAST);
     b.build()
 }
 

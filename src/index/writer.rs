@@ -376,6 +376,7 @@ pub fn sync(
         }
     }
     state.schema_version = SCHEMA_VERSION;
+    state.entities = Some(opts.enrich.is_some());
     report.seconds = clock.elapsed().as_secs_f64();
     state.last_run = Some(report.clone());
     let payload = serde_json::to_string(&state)
@@ -483,8 +484,8 @@ fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument
     }
     let print = dedup::fingerprint(a.title.as_deref(), &a.body);
     doc.add_u64(fields.dup_exact, print.exact);
-    for band in print.bands {
-        doc.add_u64(fields.nearband, band);
+    for packed in dedup::pack(&print.bands) {
+        doc.add_u64(fields.nearband, packed);
     }
     doc.add_text(fields.file, &meta.key);
     doc.add_u64(fields.file_size, meta.size);

@@ -64,7 +64,7 @@ pub(crate) fn parse(ctx: &mut Ctx<'_, '_>, reader: &mut dyn BufRead) {
         found_any = true;
         reported_junk = false;
         record += 1;
-        match read_record(&mut input, record) {
+        match read_record(&mut input) {
             Ok(Some(r)) => handle(ctx, record, &r),
             Ok(None) => {}
             Err(message) => {
@@ -107,8 +107,7 @@ impl Record {
 
 /// Reads the record after its `WARC/1.x` line. `Err` is a message for a corrupt
 /// record; the input is then left where the next record may start.
-fn read_record(input: &mut Input<'_>, record: usize) -> Result<Option<Record>, String> {
-    let _ = record;
+fn read_record(input: &mut Input<'_>) -> Result<Option<Record>, String> {
     let mut headers = Vec::new();
     let mut line = Vec::new();
     loop {

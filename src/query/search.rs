@@ -1,7 +1,7 @@
 //! Turning a parsed query plus filters into a tantivy query, running it, and
 //! assembling hits with their best passages.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Bound as StdBound;
 
 use chrono::{DateTime, Utc};
@@ -105,9 +105,9 @@ pub struct Hit {
 /// Copies of an article elsewhere in the index.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Duplicates {
-    /// Other articles with exactly the same words (title and body).
+    /// Other articles in the index with exactly the same words (title and body).
     pub exact: u64,
-    /// Other articles that are near-duplicates (SimHash within a few bits).
+    /// Near-duplicates (same story, small edits) among the results, folded into this hit.
     pub near: u64,
     /// Up to ten of them, exact copies first.
     pub others: Vec<DuplicateRef>,
@@ -121,6 +121,9 @@ pub struct DuplicateRef {
     /// `exact` or `near`.
     pub kind: &'static str,
 }
+
+/// Near-duplicates folded into each hit of a page.
+type Collapsed = HashMap<DocAddress, Vec<DocAddress>>;
 
 /// How many copies `Duplicates::others` lists at most.
 const MAX_DUPLICATE_REFS: usize = 10;
@@ -233,14 +236,14 @@ impl Searching {
     pub fn search(&mut self, req: &SearchRequest) -> Result<SearchResults> {
         let expr = parse::parse(&req.query)?;
         let query = self.build(&expr, req)?;
-        let (mut total, mut docs) = self.ranked(&*query, req)?;
+        let (mut total, mut docs, mut collapsed) = self.ranked(&*query, req)?;
         let mut relaxed = false;
         let mut used = expr;
         if total == 0
             && let Some(r) = relax(&used)
         {
             let query = self.build(&r, req)?;
-            (total, docs) = self.ranked(&*query, req)?;
+            (total, docs, collapsed) = self.ranked(&*query, req)?;
             relaxed = true;
             used = r;
         }
@@ -263,7 +266,8 @@ impl Searching {
             }
             let highlight = &highlights[&analysis];
             let mut hit = self.hit(req.offset + i + 1, score, &doc, highlight, &opts, analysis);
-            hit.duplicates = self.duplicates_of(address)?;
+            let near = collapsed.get(&address).map_or(&[][..], Vec::as_slice);
+            hit.duplicates = self.duplicates_of(address, near)?;
             hits.push(hit);
         }
         Ok(SearchResults {
@@ -275,14 +279,16 @@ impl Searching {
 
     /// The page of hits asked for; with `collapse`, duplicates of a better-ranked hit
     /// are skipped (fetching more candidates until the page is full or none are left).
+    /// Also returns, per hit on the page, the near-duplicates collapsed into it.
     #[allow(clippy::type_complexity)]
     fn ranked(
         &self,
         query: &dyn Query,
         req: &SearchRequest,
-    ) -> Result<(usize, Vec<(Option<f32>, DocAddress)>)> {
+    ) -> Result<(usize, Vec<(Option<f32>, DocAddress)>, Collapsed)> {
         if !req.collapse || req.limit == 0 {
-            return self.top(query, req);
+            let (total, docs) = self.top(query, req)?;
+            return Ok((total, docs, Collapsed::new()));
         }
         let wanted = req.offset + req.limit;
         let mut fetch = wanted * 2 + 20;
@@ -293,37 +299,51 @@ impl Searching {
             let (total, candidates) = self.top(query, &wide)?;
             let exhausted = candidates.len() < fetch;
             let mut prints = FingerprintReader::default();
-            let mut kept: Vec<(Option<u64>, Vec<u64>)> = Vec::new();
+            // Kept hits in rank order: fingerprint, address, near-duplicates folded in.
+            let mut kept: Vec<(Option<u64>, Vec<u64>, DocAddress, Vec<DocAddress>)> = Vec::new();
             let mut page = Vec::new();
             for (score, address) in candidates {
                 let (exact, bands) = prints.read(&self.searcher, address)?;
-                let duplicate = kept
-                    .iter()
-                    .any(|(e, b)| (exact.is_some() && *e == exact) || dedup::is_near(b, &bands));
-                if duplicate {
+                let owner = kept.iter_mut().find(|(e, b, _, _)| {
+                    (exact.is_some() && *e == exact) || dedup::is_near(b, &bands)
+                });
+                if let Some((e, _, _, near)) = owner {
+                    // Exact copies are listed from the index itself; keep near ones.
+                    if *e != exact {
+                        near.push(address);
+                    }
                     continue;
                 }
-                kept.push((exact, bands));
+                if page.len() == req.limit {
+                    continue; // page full: still fold later candidates into its hits
+                }
+                kept.push((exact, bands, address, Vec::new()));
                 if kept.len() > req.offset {
                     page.push((score, address));
-                    if page.len() == req.limit {
-                        break;
-                    }
                 }
             }
             if page.len() == req.limit || exhausted {
-                return Ok((total, page));
+                let collapsed = kept
+                    .into_iter()
+                    .skip(req.offset)
+                    .map(|(_, _, address, near)| (address, near))
+                    .collect();
+                return Ok((total, page, collapsed));
             }
             fetch *= 4;
         }
     }
 
-    /// Exact and near-duplicate copies of a document elsewhere in the index.
-    fn duplicates_of(&self, address: DocAddress) -> Result<Option<Duplicates>> {
+    /// Exact copies of a document anywhere in the index, and the near-duplicates that
+    /// were folded into it among the results.
+    fn duplicates_of(
+        &self,
+        address: DocAddress,
+        near: &[DocAddress],
+    ) -> Result<Option<Duplicates>> {
         let mut prints = FingerprintReader::default();
-        let (exact, bands) = prints.read(&self.searcher, address)?;
+        let (exact, _) = prints.read(&self.searcher, address)?;
         let mut dups = Duplicates::default();
-        let mut seen: HashSet<DocAddress> = HashSet::from([address]);
         if let Some(exact) = exact {
             let query = TermQuery::new(
                 Term::from_field_u64(self.fields.dup_exact, exact),
@@ -334,37 +354,15 @@ impl Searching {
             docs.sort();
             dups.exact = docs.len() as u64;
             for d in docs {
-                seen.insert(d);
                 if dups.others.len() < MAX_DUPLICATE_REFS {
                     dups.others.push(self.duplicate_ref(d, "exact")?);
                 }
             }
         }
-        if !bands.is_empty() {
-            // Articles sharing enough bands, in one boolean query.
-            let clauses: Vec<(Occur, Box<dyn Query>)> = bands
-                .iter()
-                .map(|band| {
-                    let q: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_u64(self.fields.nearband, *band),
-                        IndexRecordOption::Basic,
-                    ));
-                    (Occur::Should, q)
-                })
-                .collect();
-            let query =
-                BooleanQuery::with_minimum_required_clauses(clauses, dedup::MIN_SHARED_BANDS);
-            let candidates = self.searcher.search(&query, &DocSetCollector)?;
-            let mut near: Vec<DocAddress> = candidates
-                .into_iter()
-                .filter(|d| !seen.contains(d))
-                .collect();
-            near.sort();
-            dups.near = near.len() as u64;
-            for d in near {
-                if dups.others.len() < MAX_DUPLICATE_REFS {
-                    dups.others.push(self.duplicate_ref(d, "near")?);
-                }
+        dups.near = near.len() as u64;
+        for d in near {
+            if dups.others.len() < MAX_DUPLICATE_REFS {
+                dups.others.push(self.duplicate_ref(*d, "near")?);
             }
         }
         Ok((dups.exact + dups.near > 0).then_some(dups))
@@ -880,7 +878,7 @@ impl FingerprintReader {
         };
         Ok((
             columns.0.first(address.doc_id),
-            columns.1.values_for_doc(address.doc_id).collect(),
+            dedup::unpack(columns.1.values_for_doc(address.doc_id)),
         ))
     }
 }

@@ -25,7 +25,7 @@ pub struct IndexArgs {
 }
 
 /// Flags shared by the commands that write to the index.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Copy, Args)]
 pub struct WriterArgs {
     /// Wait for another indexer to finish instead of failing
     #[arg(long)]
@@ -39,12 +39,35 @@ pub struct WriterArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Skip named-entity extraction (faster; person/org/place/misc stay empty)
-    #[arg(long)]
+    /// Skip named-entity extraction (faster; person/org/place/misc stay empty).
+    /// reindex and watch follow what the last run did unless given --entities
+    #[arg(long, conflicts_with = "entities")]
     pub no_entities: bool,
+
+    /// Extract named entities (the default for index)
+    #[arg(long)]
+    pub entities: bool,
 }
 
 impl WriterArgs {
+    /// Options for a run; `recorded` is what the index's last run did about entities
+    /// (followed by reindex and watch when neither flag is given).
+    pub fn options_following(&self, recorded: Option<bool>) -> anyhow::Result<RunOptions> {
+        let entities = if self.entities {
+            true
+        } else if self.no_entities {
+            false
+        } else {
+            recorded.unwrap_or(true)
+        };
+        let flags = WriterArgs {
+            no_entities: !entities,
+            entities,
+            ..*self
+        };
+        flags.options()
+    }
+
     pub fn options(&self) -> anyhow::Result<RunOptions> {
         let mut opts = RunOptions {
             memory_budget: self.memory.max(16) << 20,

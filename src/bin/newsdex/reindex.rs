@@ -24,7 +24,7 @@ pub fn run(global: &Global, args: ReindexArgs) -> anyhow::Result<u8> {
             dir.display()
         );
     }
-    let opts = args.writer.options()?;
+    let opts = args.writer.options_following(state.entities)?;
     let report = sync(&index, &state.roots, &opts, &mut |e| {
         print_event(global, &e)
     })

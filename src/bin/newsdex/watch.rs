@@ -37,7 +37,8 @@ pub struct WatchArgs {
 pub fn run(global: &Global, args: WatchArgs) -> anyhow::Result<u8> {
     let (dir, _) = global.index_dir();
     let index = NewsIndex::open(&dir)?;
-    let roots = index.state()?.roots;
+    let state = index.state()?;
+    let roots = state.roots.clone();
     if roots.is_empty() {
         anyhow::bail!(
             "the index at {} records no roots: run `newsdex index PATH...` first",
@@ -83,7 +84,7 @@ pub fn run(global: &Global, args: WatchArgs) -> anyhow::Result<u8> {
         }
         _watcher = Some(watcher);
     }
-    let mut opts = args.writer.options()?;
+    let mut opts = args.writer.options_following(state.entities)?;
     opts.cancel = Some(Arc::clone(&stop));
     if !global.quiet {
         eprintln!(

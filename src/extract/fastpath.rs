@@ -1,0 +1,411 @@
+//! The tagging hot path.
+//!
+//! It computes exactly the features and scores of [`extract_doc`](super::features::extract_doc)
+//! + [`Weights::emissions`] + [`apply_prior`](super::features::apply_prior) (integer sums, so
+//! the same labels bit for bit), but most of a token's 49 weight lookups read only the word
+//! itself or one neighbour. Their sums are cached per word in a per-thread table: a frequent
+//! word costs one cache probe instead of ~33 scattered row reads, and no feature hashing.
+//! Only the 12 per-position features, and the second pass's 4, are looked up per token.
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use super::features::{
+    CTX_CODES, HashMap64, Lite, PAD_LEFT, PAD_RIGHT, PRIOR_CODES, Tok, count_stat, ctx_code_hash,
+    ctx_codes, ctx_hashed, doc_flags, fmix, n1_feats, n2_feats, p1_feats, p2_feats, pad_lite,
+    prior_code_hash, prior_codes, prior_placeholder, self_feats, sentence_mode_of, tok_in_mode,
+    word_hash,
+};
+use super::label::{self, Label, N_LABELS};
+use super::model::{Model, SUM, Transitions, Weights};
+
+/// Both passes' weight sums side by side (the second half is zero for a one-pass model),
+/// padded to whole vectors.
+const W: usize = SUM;
+type Sum = [i32; W];
+
+/// log2 of the word cache's entries (direct-mapped; ~400 bytes each).
+const CACHE_BITS: u32 = 14;
+
+/// Roles of a word's cached sums.
+const SELF: usize = 0;
+const AS_P1: usize = 1;
+const AS_N1: usize = 2;
+const AS_P2: usize = 3;
+const AS_N2: usize = 4;
+
+#[derive(Clone, Copy)]
+struct Entry {
+    /// Word hash (mixed with the sentence mode when that is not 0); 0 = empty.
+    key: u64,
+    tok: Lite,
+    sums: [Sum; 5],
+}
+
+const EMPTY: Entry = Entry {
+    key: 0,
+    tok: Lite {
+        exact: 0,
+        lower: 0,
+        shape: 0,
+        case: 0,
+        len: 0,
+        geo: false,
+    },
+    sums: [[0; W]; 5],
+};
+
+/// Per-thread buffers and the word cache of one model.
+struct Scratch {
+    model_id: u64,
+    cache: Vec<Entry>,
+    /// Sentence padding's sums as neighbours, and the features every token has.
+    pad_l: [Sum; 5],
+    pad_r: [Sum; 5],
+    constant: Sum,
+    /// Summed rows of each code of the small-domain context and prior features.
+    ctx_tables: [Vec<Sum>; 4],
+    prior_tables: [Vec<Sum>; 4],
+    trans: Vec<Masked>,
+    raw: Vec<u64>,
+    toks: Vec<Lite>,
+    modes: Vec<u8>,
+    emis: Vec<Sum>,
+    alpha: Vec<[f32; LANES]>,
+    stats: HashMap64<(u16, u16)>,
+    types: HashMap64<[u16; 5]>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
+}
+
+/// Labels every token of `words`; `sents` are consecutive ranges covering all of them.
+pub(crate) fn tag(model: &Model, words: &[&str], sents: &[Range<usize>]) -> Vec<Label> {
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut s) => s.tag(model, words, sents),
+        Err(_) => Scratch::new().tag(model, words, sents),
+    })
+}
+
+#[inline(always)]
+fn add(acc: &mut Sum, x: &Sum) {
+    let mut a = *acc;
+    for l in 0..W {
+        a[l] += x[l];
+    }
+    *acc = a;
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            model_id: 0,
+            cache: Vec::new(),
+            pad_l: [[0; W]; 5],
+            pad_r: [[0; W]; 5],
+            constant: [0; W],
+            ctx_tables: Default::default(),
+            prior_tables: Default::default(),
+            trans: Vec::new(),
+            raw: Vec::new(),
+            toks: Vec::new(),
+            modes: Vec::new(),
+            emis: Vec::new(),
+            alpha: Vec::new(),
+            stats: HashMap64::default(),
+            types: HashMap64::default(),
+        }
+    }
+
+    /// Points the cache at `model` (emptying it when the model changed).
+    fn prepare(&mut self, model: &Model) {
+        let w = &model.weights;
+        if self.model_id == w.id() && !self.cache.is_empty() {
+            return;
+        }
+        self.model_id = w.id();
+        self.cache.clear();
+        self.cache.resize(1 << CACHE_BITS, EMPTY);
+        self.pad_l = role_sums(w, &PAD_LEFT, None);
+        self.pad_r = role_sums(w, &PAD_RIGHT, None);
+        // Every token: the bias feature and, in the first pass, the prior slots' placeholders.
+        let mut c = [0; W];
+        w.add_rows(&self_feats(&PAD_LEFT, 0)[..1], &mut c);
+        w.add_rows_first(&prior_placeholder(), &mut c);
+        self.constant = c;
+        for (j, (table, &n)) in self.ctx_tables.iter_mut().zip(&CTX_CODES).enumerate() {
+            *table = (0..n)
+                .map(|code| {
+                    let mut s = [0; W];
+                    w.add_rows(&[ctx_code_hash(j, code)], &mut s);
+                    s
+                })
+                .collect();
+        }
+        for (j, (table, &n)) in self.prior_tables.iter_mut().zip(&PRIOR_CODES).enumerate() {
+            *table = (0..n)
+                .map(|code| {
+                    let mut s = [0; W];
+                    w.add_rows_second(&[prior_code_hash(j, code)], &mut s);
+                    s
+                })
+                .collect();
+        }
+        self.trans = model.trans.iter().map(masked).collect();
+    }
+
+    /// The cache slot holding `word`'s facts and sums in sentence mode `mode`.
+    #[inline]
+    fn entry(
+        &mut self,
+        w: &Weights,
+        clusters: &super::features::Clusters,
+        word: &str,
+        raw: u64,
+        mode: u8,
+    ) -> usize {
+        let key = if mode == 0 {
+            raw
+        } else {
+            fmix(raw ^ (mode as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        }
+        .max(1);
+        let slot = (fmix(key) >> (64 - CACHE_BITS)) as usize;
+        if self.cache[slot].key != key {
+            let (tok, lite) = tok_in_mode(word, mode, clusters);
+            self.cache[slot] = Entry {
+                key,
+                tok: lite,
+                sums: role_sums(w, &tok, Some(mode)),
+            };
+        }
+        slot
+    }
+
+    fn tag(&mut self, model: &Model, words: &[&str], sents: &[Range<usize>]) -> Vec<Label> {
+        self.prepare(model);
+        let w = &model.weights;
+        let n = words.len();
+        let two = model.trans.len() >= 2 && w.passes() >= 2;
+        self.raw.clear();
+        self.raw.extend(words.iter().map(|x| word_hash(x)));
+        self.toks.clear();
+        self.toks.resize(n, Lite::default());
+        self.emis.clear();
+        self.emis.resize(n, self.constant);
+        self.modes.clear();
+        self.stats.clear();
+        for r in sents {
+            let (s, e) = (r.start, r.end);
+            if s == e {
+                self.modes.push(0);
+                continue;
+            }
+            // Raw token facts decide the sentence mode (headline, Title Case line, text).
+            for k in s..e {
+                let slot = self.entry(w, &model.clusters, words[k], self.raw[k], 0);
+                self.toks[k] = self.cache[slot].tok;
+            }
+            let mode = sentence_mode_of(self.toks[s..e].iter().map(|t| (t.case, t.len)));
+            self.modes.push(mode);
+            // Scatter each word's cached sums onto itself and its neighbours.
+            for k in s..e {
+                let slot = self.entry(w, &model.clusters, words[k], self.raw[k], mode);
+                let ent = &self.cache[slot];
+                self.toks[k] = ent.tok;
+                add(&mut self.emis[k], &ent.sums[SELF]);
+                if k + 1 < e {
+                    add(&mut self.emis[k + 1], &ent.sums[AS_P1]);
+                }
+                if k + 2 < e {
+                    add(&mut self.emis[k + 2], &ent.sums[AS_P2]);
+                }
+                if k > s {
+                    add(&mut self.emis[k - 1], &ent.sums[AS_N1]);
+                }
+                if k > s + 1 {
+                    add(&mut self.emis[k - 2], &ent.sums[AS_N2]);
+                }
+            }
+            add(&mut self.emis[s], &self.pad_l[AS_P1]);
+            add(&mut self.emis[s], &self.pad_l[AS_P2]);
+            if s + 1 < e {
+                add(&mut self.emis[s + 1], &self.pad_l[AS_P2]);
+            }
+            add(&mut self.emis[e - 1], &self.pad_r[AS_N1]);
+            add(&mut self.emis[e - 1], &self.pad_r[AS_N2]);
+            if e - 1 > s {
+                add(&mut self.emis[e - 2], &self.pad_r[AS_N2]);
+            }
+            for (i, t) in self.toks[s..e].iter().enumerate() {
+                count_stat(&mut self.stats, t, i, mode);
+            }
+        }
+        // Per-position features: neighbours' words and shapes together, document statistics.
+        let (pad_l, pad_r) = (pad_lite(true), pad_lite(false));
+        for (r, &mode) in sents.iter().zip(&self.modes) {
+            let sent = &self.toks[r.clone()];
+            for (i, t) in sent.iter().enumerate() {
+                let p1 = if i > 0 { &sent[i - 1] } else { &pad_l };
+                let n1 = sent.get(i + 1).unwrap_or(&pad_r);
+                let doc = doc_flags(t, &self.stats, i > 0 && mode == 0);
+                let acc = &mut self.emis[r.start + i];
+                w.add_rows(&ctx_hashed(p1, t, n1), acc);
+                for (table, code) in self.ctx_tables.iter().zip(ctx_codes(p1, t, n1, i, doc)) {
+                    add(acc, &table[code]);
+                }
+            }
+        }
+        let mut labels = vec![label::O; n];
+        self.decode(w.scale(0), 0, sents, 0, &mut labels);
+        if !two {
+            return labels;
+        }
+        let Scratch {
+            toks,
+            emis,
+            types,
+            prior_tables,
+            ..
+        } = self;
+        prior_codes(
+            toks,
+            sents.iter().map(|r| (r.start, r.end)),
+            &labels,
+            types,
+            |k, codes| {
+                for (table, code) in prior_tables.iter().zip(codes) {
+                    add(&mut emis[k], &table[code]);
+                }
+            },
+        );
+        self.decode(w.scale(1), N_LABELS, sents, 1, &mut labels);
+        labels
+    }
+
+    /// Viterbi over each sentence with the scores of one pass (`off` selects its half).
+    fn decode(
+        &mut self,
+        scale: f32,
+        off: usize,
+        sents: &[Range<usize>],
+        pass: usize,
+        out: &mut [Label],
+    ) {
+        for r in sents {
+            viterbi_masked(
+                &self.emis[r.clone()],
+                off,
+                scale,
+                &self.trans[pass],
+                &mut self.alpha,
+                &mut out[r.clone()],
+            );
+        }
+    }
+}
+
+/// A word's summed rows in each role; `mode` None for padding (no self features).
+fn role_sums(w: &Weights, t: &Tok, mode: Option<u8>) -> [Sum; 5] {
+    let mut s = [[0; W]; 5];
+    if let Some(m) = mode {
+        // The bias (first self slot) is in the per-token constant instead.
+        let f = self_feats(t, m as u64);
+        w.add_rows(&f[1..], &mut s[SELF]);
+    }
+    w.add_rows(&p1_feats(t), &mut s[AS_P1]);
+    w.add_rows(&n1_feats(t), &mut s[AS_N1]);
+    w.add_rows(&p2_feats(t), &mut s[AS_P2]);
+    w.add_rows(&n2_feats(t), &mut s[AS_N2]);
+    s
+}
+
+/// Labels padded to a multiple of 4 lanes.
+const LANES: usize = 12;
+
+/// Transitions with the forbidden BIO moves (and the padding lanes) at -inf.
+struct Masked([[f32; LANES]; N_LABELS + 1]);
+
+fn masked(trans: &Transitions) -> Masked {
+    let mut t = [[f32::NEG_INFINITY; LANES]; N_LABELS + 1];
+    for (p, row) in t.iter_mut().enumerate() {
+        let prev = (p < N_LABELS).then_some(p as Label);
+        for (c, x) in row.iter_mut().take(N_LABELS).enumerate() {
+            if label::allowed(prev, c as Label) {
+                *x = trans[p][c];
+            }
+        }
+    }
+    Masked(t)
+}
+
+/// [`viterbi`](super::model::viterbi) over integer emission sums (lanes `off..off + 9`,
+/// times `scale`) with pre-masked transitions: the same arithmetic, so the same path.
+///
+/// The forward pass keeps every position's scores and takes label-parallel maxima (it
+/// vectorises); the backward pass recomputes each step's best previous label for the one
+/// label on the path, first maximum winning, as `viterbi`'s strict `>` scan does.
+fn viterbi_masked(
+    emis: &[Sum],
+    off: usize,
+    scale: f32,
+    t: &Masked,
+    alpha: &mut Vec<[f32; LANES]>,
+    out: &mut [Label],
+) {
+    let n = emis.len();
+    if n == 0 {
+        return;
+    }
+    let emit = |i: usize| {
+        let mut e = [0f32; LANES];
+        for (x, &v) in e.iter_mut().zip(&emis[i][off..off + N_LABELS]) {
+            *x = v as f32 * scale;
+        }
+        e
+    };
+    alpha.clear();
+    let e0 = emit(0);
+    let mut score = [f32::NEG_INFINITY; LANES];
+    for c in 0..N_LABELS {
+        score[c] = e0[c] + t.0[N_LABELS][c];
+    }
+    alpha.push(score);
+    for i in 1..n {
+        let mut best = [f32::NEG_INFINITY; LANES];
+        for (p, tp) in t.0[..N_LABELS].iter().enumerate() {
+            let sp = score[p];
+            for c in 0..LANES {
+                let s = sp + tp[c];
+                best[c] = if s > best[c] { s } else { best[c] };
+            }
+        }
+        let e = emit(i);
+        for c in 0..LANES {
+            score[c] = best[c] + e[c];
+        }
+        alpha.push(score);
+    }
+    let mut last = 0;
+    for c in 0..N_LABELS {
+        if score[c] > score[last] {
+            last = c;
+        }
+    }
+    out[n - 1] = last as Label;
+    for i in (1..n).rev() {
+        let c = out[i] as usize;
+        let prev = &alpha[i - 1];
+        let mut best = f32::NEG_INFINITY;
+        let mut arg = 0;
+        for p in 0..N_LABELS {
+            let s = prev[p] + t.0[p][c];
+            if s > best {
+                best = s;
+                arg = p;
+            }
+        }
+        out[i - 1] = arg as Label;
+    }
+}
