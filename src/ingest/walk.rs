@@ -37,6 +37,25 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.as_encoded_bytes().first() == Some(&b'.')
 }
 
+/// The read-me, licence and change-log files that datasets ship beside their articles
+/// (`README.TXT`, `LICENSE.txt`, `CHANGELOG.md`…). Skipped when walking a folder; a file
+/// named on the command line is still read.
+fn is_dataset_document(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or_default();
+    [
+        "readme",
+        "license",
+        "licence",
+        "copying",
+        "changelog",
+        "changes",
+        "authors",
+        "notice",
+    ]
+    .iter()
+    .any(|doc| stem.eq_ignore_ascii_case(doc))
+}
+
 fn source_file(root: &Path, entry: walkdir::DirEntry) -> Option<Result<SourceFile, Problem>> {
     let file_type = entry.file_type();
     if file_type.is_dir() {
@@ -44,7 +63,7 @@ fn source_file(root: &Path, entry: walkdir::DirEntry) -> Option<Result<SourceFil
     }
     let explicit = entry.depth() == 0;
     let name = entry.file_name().to_string_lossy();
-    if !explicit && !has_supported_extension(&name) {
+    if !explicit && (!has_supported_extension(&name) || is_dataset_document(&name)) {
         return None;
     }
     let path = entry.path().to_path_buf();
@@ -139,6 +158,8 @@ mod tests {
         write(&root.join("a/image.png"), "png");
         write(&root.join(".git/HEAD.txt"), "hidden");
         write(&root.join(".hidden.txt"), "hidden");
+        write(&root.join("README.TXT"), "About this dataset");
+        write(&root.join("sub/LICENSE.txt"), "Licence text");
         write(&root.join("UPPER.TXT"), "Upper\n\nbody");
         #[cfg(unix)]
         {
