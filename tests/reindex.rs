@@ -291,7 +291,10 @@ fn watch_picks_up_a_new_file_and_stops_on_sigterm() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("reindex: 1 added"), "{stdout}");
+    assert!(
+        stdout.contains(" reindex: ") && stdout.contains("(1 added,"),
+        "{stdout}"
+    );
     assert!(!lock_is_held(&env));
 }
 

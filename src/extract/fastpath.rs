@@ -1,11 +1,13 @@
 //! The tagging hot path.
 //!
-//! It computes exactly the features and scores of [`extract_doc`](super::features::extract_doc)
-//! + [`Weights::emissions`] + [`apply_prior`](super::features::apply_prior) (integer sums, so
-//! the same labels bit for bit), but most of a token's 49 weight lookups read only the word
-//! itself or one neighbour. Their sums are cached per word in a per-thread table: a frequent
-//! word costs one cache probe instead of ~33 scattered row reads, and no feature hashing.
-//! Only the 12 per-position features, and the second pass's 4, are looked up per token.
+//! It computes exactly the features and scores that [`extract_doc`](super::features::extract_doc),
+//! [`Weights::emissions`] and [`apply_prior`](super::features::apply_prior) give (integer
+//! sums, so the same labels bit for bit), but most of a token's 49 weight lookups read only
+//! the word itself or one neighbour. Their sums are cached per word in a per-thread table: a
+//! frequent word costs one cache probe instead of ~33 scattered row reads, and no feature
+//! hashing. Per token, only 8 hashed per-position features are looked up in the weight table;
+//! the small-domain ones (position, case pattern, document flags, and the second pass's 4)
+//! read small per-model tables.
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -72,6 +74,7 @@ struct Scratch {
     modes: Vec<u8>,
     emis: Vec<Sum>,
     alpha: Vec<[f32; LANES]>,
+    rows: Vec<u32>,
     stats: HashMap64<(u16, u16)>,
     types: HashMap64<[u16; 5]>,
 }
@@ -113,6 +116,7 @@ impl Scratch {
             modes: Vec::new(),
             emis: Vec::new(),
             alpha: Vec::new(),
+            rows: Vec::new(),
             stats: HashMap64::default(),
             types: HashMap64::default(),
         }
@@ -183,6 +187,8 @@ impl Scratch {
         slot
     }
 
+    // Token index loops read several parallel arrays (words, hashes, facts, sums).
+    #[allow(clippy::needless_range_loop)]
     fn tag(&mut self, model: &Model, words: &[&str], sents: &[Range<usize>]) -> Vec<Label> {
         self.prepare(model);
         let w = &model.weights;
@@ -243,6 +249,7 @@ impl Scratch {
             }
         }
         // Per-position features: neighbours' words and shapes together, document statistics.
+        self.rows.clear();
         let (pad_l, pad_r) = (pad_lite(true), pad_lite(false));
         for (r, &mode) in sents.iter().zip(&self.modes) {
             let sent = &self.toks[r.clone()];
@@ -251,11 +258,17 @@ impl Scratch {
                 let n1 = sent.get(i + 1).unwrap_or(&pad_r);
                 let doc = doc_flags(t, &self.stats, i > 0 && mode == 0);
                 let acc = &mut self.emis[r.start + i];
-                w.add_rows(&ctx_hashed(p1, t, n1), acc);
                 for (table, code) in self.ctx_tables.iter().zip(ctx_codes(p1, t, n1, i, doc)) {
                     add(acc, &table[code]);
                 }
+                // Row positions first, rows later: independent loads that overlap in
+                // flight, instead of a bitmap read then a row read per feature.
+                self.rows
+                    .extend(ctx_hashed(p1, t, n1).map(|h| w.row_index(h) as u32));
             }
+        }
+        for (acc, rows) in self.emis.iter_mut().zip(self.rows.chunks_exact(CTX_HASHED)) {
+            w.add_rows_at(rows, acc);
         }
         let mut labels = vec![label::O; n];
         self.decode(w.scale(0), 0, sents, 0, &mut labels);
@@ -309,17 +322,28 @@ impl Scratch {
 /// A word's summed rows in each role; `mode` None for padding (no self features).
 fn role_sums(w: &Weights, t: &Tok, mode: Option<u8>) -> [Sum; 5] {
     let mut s = [[0; W]; 5];
-    if let Some(m) = mode {
-        // The bias (first self slot) is in the per-token constant instead.
-        let f = self_feats(t, m as u64);
-        w.add_rows(&f[1..], &mut s[SELF]);
+    // Row positions of all roles' features first, then the rows (see the context features).
+    let mut rows = [0u32; 32];
+    let f = self_feats(t, mode.unwrap_or(0) as u64);
+    let (p1, n1, p2, n2) = (p1_feats(t), n1_feats(t), p2_feats(t), n2_feats(t));
+    let hs = f[1..].iter().chain(&p1).chain(&n1).chain(&p2).chain(&n2);
+    for (r, &h) in rows.iter_mut().zip(hs) {
+        *r = w.row_index(h) as u32;
     }
-    w.add_rows(&p1_feats(t), &mut s[AS_P1]);
-    w.add_rows(&n1_feats(t), &mut s[AS_N1]);
-    w.add_rows(&p2_feats(t), &mut s[AS_P2]);
-    w.add_rows(&n2_feats(t), &mut s[AS_N2]);
+    // The bias (first self slot) is in the per-token constant instead; padding has no
+    // self features.
+    if mode.is_some() {
+        w.add_rows_at(&rows[..20], &mut s[SELF]);
+    }
+    w.add_rows_at(&rows[20..24], &mut s[AS_P1]);
+    w.add_rows_at(&rows[24..28], &mut s[AS_N1]);
+    w.add_rows_at(&rows[28..30], &mut s[AS_P2]);
+    w.add_rows_at(&rows[30..32], &mut s[AS_N2]);
     s
 }
+
+/// Hashed per-position features per token.
+const CTX_HASHED: usize = 8;
 
 /// Labels padded to a multiple of 4 lanes.
 const LANES: usize = 12;
@@ -399,8 +423,8 @@ fn viterbi_masked(
         let prev = &alpha[i - 1];
         let mut best = f32::NEG_INFINITY;
         let mut arg = 0;
-        for p in 0..N_LABELS {
-            let s = prev[p] + t.0[p][c];
+        for (p, (&a, tp)) in prev.iter().zip(&t.0).take(N_LABELS).enumerate() {
+            let s = a + tp[c];
             if s > best {
                 best = s;
                 arg = p;

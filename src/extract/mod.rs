@@ -125,7 +125,7 @@ impl Tagger {
     /// The whole text is one document: other mentions of a word inform each decision.
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
         /// Very long texts are tagged in blocks of whole sentences, so memory stays bounded
-        /// (features take ~400 bytes per token); document features then see one block.
+        /// (scratch takes ~250 bytes per token); document features then see one block.
         const BLOCK_TOKENS: usize = 50_000;
         let tokens = tokenize(text);
         let sents = sentences(text, &tokens);

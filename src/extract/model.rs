@@ -144,6 +144,23 @@ impl Weights {
         self.add_lanes(hs, acc, 0..N_LABELS);
     }
 
+    /// Adds both passes' rows at positions `rows` (from [`Weights::row_index`]) to `acc`.
+    #[inline]
+    pub(crate) fn add_rows_at(&self, rows: &[u32], acc: &mut [i32; SUM]) {
+        let mut a = *acc;
+        for &i in rows {
+            let r = &self.rows[i as usize];
+            let mut wide = [0i32; SUM];
+            for (x, &v) in wide.iter_mut().zip(r) {
+                *x = v as i32;
+            }
+            for l in 0..SUM {
+                a[l] += wide[l];
+            }
+        }
+        *acc = a;
+    }
+
     #[inline(always)]
     fn add_lanes(&self, hs: &[u64], acc: &mut [i32; SUM], lanes: std::ops::Range<usize>) {
         // Summed in a local copy, widened lane by lane: plain loops over fixed-size arrays
@@ -171,7 +188,7 @@ impl Weights {
     /// The row of a feature hash, or `n_rows` (an all-zero row) when it has none.
     /// Branch-free, so the loads of a token's features can all be in flight at once.
     #[inline]
-    fn row_index(&self, h: u64) -> usize {
+    pub(crate) fn row_index(&self, h: u64) -> usize {
         let b = (h >> (64 - self.bits)) as usize;
         let (bits, rank) = self.blocks[b / 64];
         let shift = b % 64;

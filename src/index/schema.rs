@@ -71,17 +71,16 @@ pub fn build_schema() -> Schema {
                 .set_fieldnorms(false),
         )
     };
-    b.add_text_field(
-        "id",
-        TextOptions::default()
-            .set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer("raw")
-                    .set_index_option(IndexRecordOption::Basic)
-                    .set_fieldnorms(false),
-            )
-            .set_stored(),
-    );
+    // Exact values, indexed as given: ids and manifest paths.
+    let raw = || {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        )
+    };
+    b.add_text_field("id", raw().set_stored());
     b.add_text_field("title", text(TEXT_ANALYZER).set_stored());
     b.add_text_field("body", text(TEXT_ANALYZER).set_stored());
     b.add_date_field(
@@ -102,17 +101,7 @@ pub fn build_schema() -> Schema {
         b.add_text_field(name, text(NAME_ANALYZER).set_stored());
         b.add_text_field(&format!("{name}_key"), keyword().set_fast("raw"));
     }
-    b.add_text_field(
-        "file",
-        TextOptions::default()
-            .set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer("raw")
-                    .set_index_option(IndexRecordOption::Basic)
-                    .set_fieldnorms(false),
-            )
-            .set_fast("raw"),
-    );
+    b.add_text_field("file", raw().set_fast("raw"));
     b.add_u64_field("file_size", FAST | INDEXED);
     b.add_i64_field("file_mtime", FAST);
     b.add_u64_field("file_hash", FAST);

@@ -379,17 +379,9 @@ impl Searching {
 
     /// Looks up one article by id.
     pub fn get(&mut self, id: &str) -> Result<Option<Hit>> {
-        let query = TermQuery::new(
-            Term::from_field_text(self.fields.id, id),
-            IndexRecordOption::Basic,
-        );
-        let top = self
-            .searcher
-            .search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        let Some((_, address)) = top.first() else {
+        let Some(doc) = self.doc_by_id(id)? else {
             return Ok(None);
         };
-        let doc: TantivyDocument = self.searcher.doc(*address)?;
         let empty = HighlightQuery {
             terms: Vec::new(),
             phrases: Vec::new(),
@@ -409,19 +401,24 @@ impl Searching {
     }
 
     /// The stored body of an article (for `show`).
-    pub fn body(&self, hit_id: &str) -> Result<Option<String>> {
+    pub fn body(&self, id: &str) -> Result<Option<String>> {
+        Ok(self
+            .doc_by_id(id)?
+            .and_then(|doc| first_str(&doc, self.fields.body)))
+    }
+
+    fn doc_by_id(&self, id: &str) -> Result<Option<TantivyDocument>> {
         let query = TermQuery::new(
-            Term::from_field_text(self.fields.id, hit_id),
+            Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,
         );
         let top = self
             .searcher
             .search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        let Some((_, address)) = top.first() else {
-            return Ok(None);
-        };
-        let doc: TantivyDocument = self.searcher.doc(*address)?;
-        Ok(first_str(&doc, self.fields.body))
+        match top.first() {
+            Some((_, address)) => Ok(Some(self.searcher.doc(*address)?)),
+            None => Ok(None),
+        }
     }
 
     #[allow(clippy::type_complexity)]

@@ -14,7 +14,7 @@ use notify::{Event, EventKind, RecursiveMode, Watcher};
 
 use crate::config::Global;
 use crate::exit;
-use crate::index::{WriterArgs, print_event};
+use crate::index::{WriterArgs, print_event, summary};
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
@@ -104,16 +104,9 @@ pub fn run(global: &Global, args: WatchArgs) -> anyhow::Result<u8> {
                 failures = 0;
                 if !global.quiet {
                     println!(
-                        "{} reindex: {} added, {} updated, {} removed, {} unchanged files; {} articles indexed, {} removed; {} errors; {:.2} s",
+                        "{} reindex: {}",
                         started.format("%Y-%m-%dT%H:%M:%SZ"),
-                        r.files_added,
-                        r.files_updated,
-                        r.files_removed,
-                        r.files_unchanged,
-                        r.articles_indexed,
-                        r.articles_removed,
-                        r.errors,
-                        r.seconds
+                        summary(&r)
                     );
                 }
             }
