@@ -261,7 +261,7 @@ fn watch_picks_up_a_new_file_and_stops_on_sigterm() {
         article("First story", "The first article."),
     );
     env.ok(&["index", "inbox"]);
-    let mut watcher = env
+    let watcher = env
         .cmd(&["watch", "--every", "1h", "--debounce", "200ms"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
