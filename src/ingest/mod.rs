@@ -714,7 +714,7 @@ mod tests {
                 "003_markets.json.gz#1",
                 "https://harbourmarkets.example/copper-climbs-china-demand",
                 "004_harbour_reopens.txt",
-                "https://www.harbourherald.example/news/uk-68211234",
+                "https://straitsweekly.example/news/ferries-winter-sailings",
                 "coastherald-98121",
                 "https://www.coastherald.example/news/market-hall-reopens",
                 "006_coast_herald.rss#3",
