@@ -50,27 +50,7 @@ fn queries() -> Vec<String> {
 }
 
 /// Every query of the list once per iteration; divan reports time per query list.
-#[divan::bench(sample_count = 20)]
-fn all_queries_top10_with_passages(bencher: Bencher) {
-    let f = fixture();
-    let mut searching = Searching::new(&f.index).expect("searcher");
-    let queries = queries();
-    bencher
-        .counter(divan::counter::ItemsCount::new(queries.len()))
-        .bench_local(|| {
-            let mut hits = 0;
-            for q in &queries {
-                let results = searching
-                    .search(&SearchRequest::new(q.as_str()))
-                    .expect("search");
-                hits += results.hits.len();
-            }
-            hits
-        });
-}
-
-#[divan::bench(sample_count = 20)]
-fn all_queries_top10_without_passages(bencher: Bencher) {
+fn run_all(bencher: Bencher, passages: usize) {
     let f = fixture();
     let mut searching = Searching::new(&f.index).expect("searcher");
     let queries = queries();
@@ -80,9 +60,20 @@ fn all_queries_top10_without_passages(bencher: Bencher) {
             let mut hits = 0;
             for q in &queries {
                 let mut req = SearchRequest::new(q.as_str());
-                req.passages = 0;
+                req.passages = passages;
                 hits += searching.search(&req).expect("search").hits.len();
             }
             hits
         });
+}
+
+#[divan::bench(sample_count = 20)]
+fn all_queries_top10_with_passages(bencher: Bencher) {
+    run_all(bencher, 2);
+}
+
+/// The same without passages (stored documents are still loaded).
+#[divan::bench(sample_count = 20)]
+fn all_queries_top10_without_passages(bencher: Bencher) {
+    run_all(bencher, 0);
 }

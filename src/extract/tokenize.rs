@@ -429,11 +429,10 @@ mod tests {
         assert_eq!(toks(text), ["Kýiv", "’s", "mayor", ",", "Vitali", "."]);
     }
 
-    #[test]
-    fn sentence_split() {
-        let text = "He met Mr. Smith in the U.S. on Friday. They talked. \"Good,\" he said.\nNew line here";
+    /// Each sentence as its tokens joined by spaces.
+    fn sentence_texts(text: &str) -> Vec<String> {
         let tokens = tokenize(text);
-        let sents: Vec<String> = sentences(text, &tokens)
+        sentences(text, &tokens)
             .into_iter()
             .map(|r| {
                 tokens[r]
@@ -442,7 +441,13 @@ mod tests {
                     .collect::<Vec<_>>()
                     .join(" ")
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn sentence_split() {
+        let text = "He met Mr. Smith in the U.S. on Friday. They talked. \"Good,\" he said.\nNew line here";
+        let sents = sentence_texts(text);
         assert_eq!(
             sents,
             [
@@ -499,17 +504,7 @@ mod tests {
     #[test]
     fn datelines_are_sentences_of_their_own() {
         let text = "ANCHORAGE, Alaska (Reuters) - Acme Corp offered to pay. PARIS (AFP) -- More.";
-        let tokens = tokenize(text);
-        let sents: Vec<String> = sentences(text, &tokens)
-            .into_iter()
-            .map(|r| {
-                tokens[r]
-                    .iter()
-                    .map(|t| t.text(text))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect();
+        let sents = sentence_texts(text);
         assert_eq!(
             sents,
             [

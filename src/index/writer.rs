@@ -172,8 +172,8 @@ pub fn sync(
     // run on workers so the parsing thread only parses.
     let worker_count = threads.max(1);
     let result: Result<()> = std::thread::scope(|scope| {
-        // With an enricher (entity extraction), articles go to workers that enrich,
-        // build and add documents; tantivy's add_document takes &self.
+        // Workers detect the language, enrich, build and add documents; tantivy's
+        // add_document takes &self.
         let (tx, rx) = sync_channel::<(Article, Arc<FileMeta>)>(256);
         let rx = Arc::new(Mutex::new(rx));
         let failure: Arc<Mutex<Option<Error>>> = Arc::new(Mutex::new(None));
@@ -294,14 +294,7 @@ pub fn sync(
                     _ if cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) => {}
                     Ok(article) => {
                         articles += 1;
-                        if worker_count == 0 {
-                            if let Err(e) =
-                                writer.add_document(to_document(&fields, &article, &meta))
-                                && let Ok(mut slot) = failure.lock()
-                            {
-                                slot.get_or_insert(Error::Tantivy(e));
-                            }
-                        } else if tx.send((article, Arc::clone(&meta))).is_err() {
+                        if tx.send((article, Arc::clone(&meta))).is_err() {
                             send_failed = true;
                         }
                     }
@@ -428,13 +421,10 @@ fn count_problem(report: &mut RunReport, problem: &Problem) {
 fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &a.id);
-    // The language given by the source, else detected; English text goes through the
-    // field's analyzer, other languages are analysed (stemmed, or bigrams) here.
-    let language = match &a.language {
-        Some(tag) => Some(language::normalize_code(tag)),
-        None => language::detect(a.title.as_deref(), &a.body),
-    };
-    let language = language.as_ref();
+    // The language was set by `assign_language` (the source's tag, else detected, once).
+    // English text goes through the field's analyzer; other languages are analysed
+    // (stemmed, or bigrams) here.
+    let language = a.language.as_ref();
     let analysis = Analysis::for_code(language.map_or(language::DEFAULT, String::as_str));
     if analysis.is_english() {
         if let Some(title) = &a.title {
@@ -525,7 +515,8 @@ pub fn add_articles(index: &NewsIndex, articles: impl IntoIterator<Item = Articl
     let mut writer: IndexWriter<TantivyDocument> =
         index.tantivy().writer_with_num_threads(1, 32 << 20)?;
     let mut added = 0;
-    for article in articles {
+    for mut article in articles {
+        assign_language(&mut article);
         writer.delete_term(Term::from_field_text(fields.id, &article.id));
         let meta = FileMeta {
             key: format!("article:{}", article.id),

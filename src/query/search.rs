@@ -377,8 +377,8 @@ impl Searching {
         })
     }
 
-    /// Looks up one article by id.
-    pub fn get(&mut self, id: &str) -> Result<Option<Hit>> {
+    /// Looks up one article by id: its hit (no passages) and its full body.
+    pub fn get(&mut self, id: &str) -> Result<Option<(Hit, String)>> {
         let Some(doc) = self.doc_by_id(id)? else {
             return Ok(None);
         };
@@ -390,21 +390,16 @@ impl Searching {
             count: 0,
             max_chars: 0,
         };
-        Ok(Some(self.hit(
+        let hit = self.hit(
             1,
             None,
             &doc,
             &empty,
             &opts,
             Analysis::for_code(language::DEFAULT),
-        )))
-    }
-
-    /// The stored body of an article (for `show`).
-    pub fn body(&self, id: &str) -> Result<Option<String>> {
-        Ok(self
-            .doc_by_id(id)?
-            .and_then(|doc| first_str(&doc, self.fields.body)))
+        );
+        let body = first_str(&doc, self.fields.body).unwrap_or_default();
+        Ok(Some((hit, body)))
     }
 
     fn doc_by_id(&self, id: &str) -> Result<Option<TantivyDocument>> {

@@ -72,3 +72,35 @@ pub fn write_hit(out: &mut dyn std::io::Write, hit: &Hit) -> std::io::Result<()>
     serde_json::to_writer(&mut *out, &HitRecord::from(hit))?;
     out.write_all(b"\n")
 }
+
+/// One article in full, for `newsdex show --format json`.
+#[derive(Debug, Serialize)]
+pub struct ArticleRecord<'a> {
+    pub id: &'a str,
+    pub title: Option<&'a str>,
+    pub published: Option<String>,
+    pub source: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub path: Option<&'a str>,
+    pub authors: &'a [String],
+    pub language: Option<&'a str>,
+    pub entities: &'a Entities,
+    pub body: &'a str,
+}
+
+impl<'a> ArticleRecord<'a> {
+    pub fn new(hit: &'a Hit, body: &'a str) -> Self {
+        ArticleRecord {
+            id: &hit.id,
+            title: hit.title.as_deref(),
+            published: hit.published.as_ref().map(format_date),
+            source: hit.source.as_deref(),
+            url: hit.url.as_deref(),
+            path: hit.path.as_deref(),
+            authors: &hit.authors,
+            language: hit.language.as_deref(),
+            entities: &hit.entities,
+            body,
+        }
+    }
+}

@@ -4,10 +4,9 @@ use std::io::{BufWriter, Write};
 
 use clap::Args;
 use newsdex::query::Searching;
-use newsdex::render::json::format_date;
+use newsdex::render::json::{ArticleRecord, format_date};
 use newsdex::render::sanitize::sanitize;
 use newsdex::render::text::Style;
-use serde::Serialize;
 
 use crate::config::{ColorChoice, Format, Global};
 use crate::exit;
@@ -26,43 +25,17 @@ pub struct ShowArgs {
     pub color: ColorChoice,
 }
 
-#[derive(Serialize)]
-struct ArticleRecord<'a> {
-    id: &'a str,
-    title: Option<&'a str>,
-    published: Option<String>,
-    source: Option<&'a str>,
-    url: Option<&'a str>,
-    path: Option<&'a str>,
-    authors: &'a [String],
-    language: Option<&'a str>,
-    entities: &'a newsdex::Entities,
-    body: &'a str,
-}
-
 pub fn run(global: &Global, args: ShowArgs) -> anyhow::Result<u8> {
     let index = crate::search::open_or_bootstrap(global)?;
     let mut searching = Searching::new(&index)?;
-    let Some(hit) = searching.get(&args.id)? else {
+    let Some((hit, body)) = searching.get(&args.id)? else {
         eprintln!("newsdex: no article with id {:?}", args.id);
         return Ok(exit::NO_HITS);
     };
-    let body = searching.body(&args.id)?.unwrap_or_default();
     let mut out = BufWriter::new(std::io::stdout().lock());
     match args.format {
         Format::Json => {
-            let record = ArticleRecord {
-                id: &hit.id,
-                title: hit.title.as_deref(),
-                published: hit.published.as_ref().map(format_date),
-                source: hit.source.as_deref(),
-                url: hit.url.as_deref(),
-                path: hit.path.as_deref(),
-                authors: &hit.authors,
-                language: hit.language.as_deref(),
-                entities: &hit.entities,
-                body: &body,
-            };
+            let record = ArticleRecord::new(&hit, &body);
             serde_json::to_writer(&mut out, &record)?;
             writeln!(out)?;
         }
