@@ -5,6 +5,7 @@
 //! JSON payload ([`IndexState`]) with the indexed roots and the last run's report.
 //! There is no side file that could disagree with the index after a crash.
 
+pub mod analyzer;
 pub mod dedup;
 pub mod lock;
 pub mod manifest;

@@ -6,11 +6,11 @@ use tantivy::schema::{
     TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 
 /// Analyzer for title and body: words split on non-alphanumerics, lowercased, English-stemmed.
-/// `query::passages::normalize` mirrors it word for word; change both together.
+/// Built by `index::analyzer`, whose functions `query::passages` shares.
 pub const TEXT_ANALYZER: &str = "newsdex_en";
 /// Analyzer for exact values (source, language, entity keys): the whole value, lowercased.
 pub const KEYWORD_ANALYZER: &str = "newsdex_keyword";
@@ -159,11 +159,7 @@ impl Fields {
 
 /// The text analyzer used for title and body.
 pub fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
-        .build()
+    TextAnalyzer::from(super::analyzer::EnglishTokenizer::default())
 }
 
 /// Registers newsdex's analyzers on an index (they are not persisted by tantivy).
@@ -179,7 +175,7 @@ pub fn register_analyzers(index: &Index) {
     tokenizers.register(
         NAME_ANALYZER,
         TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(40))
+            .filter(RemoveLongFilter::limit(super::analyzer::MAX_TOKEN_BYTES))
             .filter(LowerCaser)
             .build(),
     );

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::index::analyzer::{MAX_TOKEN_BYTES, english_stemmer, lowercase_into, normalize_with};
 use serde::Serialize;
 
 /// What to highlight, computed by the query module from the parsed query.
@@ -65,9 +66,6 @@ pub struct Passage {
     /// Byte offset just past `text` in the body.
     pub end: usize,
 }
-
-/// The index analyzer drops tokens of this many bytes or more (`RemoveLongFilter::limit(40)`).
-const MAX_TOKEN_BYTES: usize = 40;
 
 /// Snowball English only rewrites the end of a lowercased word: its stem is never longer than
 /// the word, starts with the same character, and differs from the word only in its last two
@@ -190,9 +188,9 @@ pub fn highlight_in(
 /// English stemming ("Transfers" → "transfer"). The input is taken as one token; use
 /// [`tokens`] for text that may hold several words.
 pub fn normalize(word: &str) -> String {
-    let mut lower = String::with_capacity(word.len());
-    lowercase_into(word, &mut lower);
-    english_stemmer().stem(&lower).into_owned()
+    let (mut lower, mut out) = (String::new(), String::new());
+    normalize_with(&english_stemmer(), word, &mut lower, &mut out);
+    out
 }
 
 /// The normalised tokens the index stores for `text`, in order: split on
@@ -203,24 +201,6 @@ pub fn tokens(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty() && w.len() < MAX_TOKEN_BYTES)
         .map(normalize)
         .collect()
-}
-
-fn english_stemmer() -> frostem::Stemmer {
-    frostem::Stemmer::new(frostem::Algorithm::English)
-}
-
-/// Lowercases like tantivy's `LowerCaser`: ASCII in place, otherwise char by char (which differs
-/// from `str::to_lowercase` on a final sigma, so the std version must not be used).
-fn lowercase_into(word: &str, out: &mut String) {
-    out.clear();
-    if word.is_ascii() {
-        out.push_str(word);
-        out.make_ascii_lowercase();
-    } else {
-        for c in word.chars() {
-            out.extend(c.to_lowercase());
-        }
-    }
 }
 
 /// How far the lead scan must read so the first sentences (or a cut of the first one) can
