@@ -79,13 +79,20 @@ impl NewsIndex {
             return Self::open(dir);
         }
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let index = Index::create_in_dir(dir, schema::build_schema())?;
+        let index = Index::builder()
+            .schema(schema::build_schema())
+            .settings(schema::index_settings())
+            .create_in_dir(dir)?;
         Self::wrap(index, Some(dir.to_path_buf()))
     }
 
     /// A fresh index in memory, for tests and examples.
     pub fn create_in_ram() -> NewsIndex {
-        let index = Index::create_in_ram(schema::build_schema());
+        let index = Index::builder()
+            .schema(schema::build_schema())
+            .settings(schema::index_settings())
+            .create_in_ram()
+            .expect("creating an index in RAM cannot fail");
         Self::wrap(index, None).expect("a freshly built schema has every field")
     }
 

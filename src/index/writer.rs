@@ -461,15 +461,15 @@ fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument
         doc.add_text(fields.authors, author);
     }
     let entities = [
-        (fields.person, fields.person_key, &a.entities.person),
-        (fields.org, fields.org_key, &a.entities.org),
-        (fields.place, fields.place_key, &a.entities.place),
-        (fields.misc, fields.misc_key, &a.entities.misc),
+        (fields.person, fields.person_facet, &a.entities.person),
+        (fields.org, fields.org_facet, &a.entities.org),
+        (fields.place, fields.place_facet, &a.entities.place),
+        (fields.misc, fields.misc_facet, &a.entities.misc),
     ];
-    for (field, key_field, names) in entities {
+    for (field, facet_field, names) in entities {
         for name in names {
             doc.add_text(field, name);
-            doc.add_text(key_field, entity_facet_value(name));
+            doc.add_text(facet_field, name);
         }
     }
     let print = dedup::fingerprint(a.title.as_deref(), &a.body);
@@ -482,19 +482,6 @@ fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument
     doc.add_i64(fields.file_mtime, meta.mtime_ns);
     doc.add_u64(fields.file_hash, meta.hash);
     doc
-}
-
-/// Separates the folded key from the display name in `*_key` fast-field values.
-pub const FACET_SEPARATOR: char = '\u{1}';
-
-/// The value an entity contributes to its `*_key` field: the case- and diacritic-folded
-/// key (what counts as "the same entity") followed by the name as written, so counts
-/// group by key and show the most common spelling.
-pub fn entity_facet_value(name: &str) -> String {
-    format!(
-        "{}{FACET_SEPARATOR}{name}",
-        crate::extract::entity_key(name)
-    )
 }
 
 /// Opens (or creates) the index in `dir` and syncs `roots` into it.

@@ -8,8 +8,8 @@ use tantivy::DocAddress;
 
 use super::search::{SearchRequest, Searching};
 use crate::error::{Error, Result};
+use crate::extract::entity_key;
 use crate::index::schema::ENTITY_FIELDS;
-use crate::index::writer::FACET_SEPARATOR;
 
 /// One entity and the number of articles naming it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -77,7 +77,7 @@ fn count_kind(
     kind: &'static str,
     docs: Option<&HashSet<DocAddress>>,
 ) -> Result<Vec<EntityCount>> {
-    let field = format!("{kind}_key");
+    let field = format!("{kind}_facet");
     let mut tallies: HashMap<String, Tally> = HashMap::new();
     for (segment_ord, segment) in searching.searcher().segment_readers().iter().enumerate() {
         let Some(column) = segment.fast_fields().str(&field)? else {
@@ -113,13 +113,11 @@ fn count_kind(
             if n == 0 {
                 continue;
             }
-            let value = String::from_utf8_lossy(terms.key());
-            let (key, spelling) = value
-                .split_once(FACET_SEPARATOR)
-                .unwrap_or((value.as_ref(), value.as_ref()));
-            let tally = tallies.entry(key.to_string()).or_default();
+            // Each distinct spelling is folded once: "Kyiv" and "KYIV" count as one.
+            let spelling = String::from_utf8_lossy(terms.key());
+            let tally = tallies.entry(entity_key(&spelling)).or_default();
             tally.articles += n;
-            *tally.spellings.entry(spelling.to_string()).or_default() += n;
+            *tally.spellings.entry(spelling.into_owned()).or_default() += n;
         }
     }
     Ok(tallies
