@@ -40,13 +40,25 @@ fn exact_copies_are_one_hit_that_names_the_others() {
     assert_eq!(paths.len(), 2);
     assert!(paths.iter().all(|p| p.contains("strike")), "{paths:?}");
 
+    // Exact copies are one stored article with three places: --no-collapse (which
+    // unfolds near-duplicates) still shows it once, with its copies, and --count counts
+    // it once.
     let all = hits(&env, &["rail strike", "--no-collapse"]);
-    assert_eq!(all.len(), 3);
-    // The count of matching articles is not changed by collapsing.
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0]["duplicates"]["exact"], 2);
     assert_eq!(
         env.ok(&["search", "--count", "rail strike"]).stdout.trim(),
-        "3"
+        "1"
     );
+    // Each copy can be shown by its own id, with the text it shares.
+    for other in dups["others"].as_array().unwrap() {
+        let id = other["id"].as_str().unwrap();
+        let shown = env.ok(&["show", id]).stdout;
+        assert!(
+            shown.contains("restoring services across the country"),
+            "{shown}"
+        );
+    }
     let text = env.ok(&["search", "rail strike"]).stdout;
     assert!(text.contains("2 more exact copies"), "{text}");
     let stats = env.ok(&["stats", "--format", "json"]).json_lines();
@@ -59,6 +71,43 @@ fn exact_copies_are_one_hit_that_names_the_others() {
     );
     // Other articles carry no duplicates.
     assert!(hits(&env, &["ferry"])[0]["duplicates"].is_null());
+}
+
+#[test]
+fn copies_take_over_when_the_original_goes() {
+    let env = TestEnv::new();
+    env.write("wire/a/strike.txt", STORY);
+    env.write("wire/b/strike-copy.txt", STORY);
+    env.write("wire/c/strike-again.txt", STORY);
+    env.ok(&["index", "wire"]);
+    let first = hits(&env, &["rail strike"]);
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0]["duplicates"]["exact"], 2);
+    // Remove whichever file holds the text, then edit another: each time a remaining
+    // copy must become the article, text and all.
+    let holder = first[0]["path"].as_str().unwrap().to_string();
+    std::fs::remove_file(&holder).unwrap();
+    env.ok(&["reindex"]);
+    let second = hits(&env, &["rail strike"]);
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_ne!(second[0]["path"].as_str().unwrap(), holder);
+    assert_eq!(second[0]["duplicates"]["exact"], 1);
+    assert!(!second[0]["passages"].as_array().unwrap().is_empty());
+    let holder = second[0]["path"].as_str().unwrap().to_string();
+    std::fs::write(
+        &holder,
+        "Something else\n\nA different story entirely about ferries and storms at sea.\n",
+    )
+    .unwrap();
+    env.ok(&["reindex"]);
+    let third = hits(&env, &["rail strike"]);
+    assert_eq!(third.len(), 1, "{third:?}");
+    assert!(third[0]["duplicates"].is_null(), "{third:?}");
+    assert!(!third[0]["passages"].as_array().unwrap().is_empty());
+    assert_eq!(hits(&env, &["ferries storms"]).len(), 1);
+    // Two files left, two texts: nothing is stored twice.
+    let stats = env.ok(&["stats", "--format", "json"]).json_lines();
+    assert_eq!(stats[0]["articles"].as_u64(), Some(2), "{stats:?}");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! There is no side file that could disagree with the index after a crash.
 
 pub mod analyzer;
+pub mod copies;
 pub mod dedup;
 pub mod lock;
 pub mod manifest;

@@ -19,7 +19,7 @@ pub const KEYWORD_ANALYZER: &str = "newsdex_keyword";
 pub const NAME_ANALYZER: &str = "newsdex_name";
 
 /// Bumped whenever the schema changes in a way an old index cannot serve.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +52,8 @@ pub struct Fields {
     pub dup_exact: Field,
     /// MinHash band hashes for near-duplicates, two per value (see `index::dedup`).
     pub nearband: Field,
+    /// 1 on an exact copy stored without its text (see `index::copies`).
+    pub copy: Field,
 }
 
 /// The entity fields by their query-language name.
@@ -114,6 +116,7 @@ pub fn build_schema() -> Schema {
     b.add_u64_field("file_hash", FAST);
     b.add_u64_field("dup_exact", FAST | INDEXED);
     b.add_u64_field("nearband", FAST);
+    b.add_u64_field(super::copies::COPY_FIELD, FAST);
     b.build()
 }
 
@@ -149,6 +152,7 @@ impl Fields {
             file_hash: f("file_hash")?,
             dup_exact: f("dup_exact")?,
             nearband: f("nearband")?,
+            copy: f(super::copies::COPY_FIELD)?,
         })
     }
 

@@ -1,7 +1,7 @@
 //! Bringing the index in line with the files: add new files, update changed ones,
 //! drop deleted ones, and commit once with the run's report.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::sync_channel;
@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::NewsIndex;
+use super::copies::{Copies, Groups, Role};
+use super::dedup::{self, Fingerprint};
 use super::lock::{LockWait, WriterLock};
+use super::manifest;
 use super::schema::{Fields, SCHEMA_VERSION};
-use super::{dedup, manifest};
 use crate::article::Article;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Problem, SourceFile};
@@ -159,15 +161,20 @@ pub fn sync(
             },
             other => Error::Tantivy(other),
         })?;
-    let known = manifest::load(&index.reader()?.searcher())?;
+    let searcher = index.reader()?.searcher();
+    let known = manifest::load(&searcher)?;
+    let copies = Copies::new(Groups::load(&searcher)?);
+    drop(searcher);
     let fields = *index.fields();
 
     let roots: Vec<PathBuf> = roots.iter().map(|r| canonical_root(r)).collect();
     let own_dir = index.dir().map(canonical_root);
-    let mut seen: HashSet<String> = HashSet::new();
+    // Every file walked, by manifest key, with its root (for re-reading it, see below).
+    let mut seen: HashMap<String, SourceFile> = HashMap::new();
     let mut unavailable: Vec<&Path> = Vec::new();
 
     let writer = &owned_writer;
+    let copies = &copies;
     // Language detection, fingerprints and document building (and entity extraction)
     // run on workers so the parsing thread only parses.
     let worker_count = threads.max(1);
@@ -191,11 +198,8 @@ pub fn sync(
                     let Ok((mut article, meta)) = next else {
                         return;
                     };
-                    assign_language(&mut article);
-                    if let Some(enrich) = &enrich {
-                        enrich(&mut article);
-                    }
-                    if let Err(e) = writer.add_document(to_document(&fields, &article, &meta)) {
+                    let doc = build(&fields, copies, enrich.as_ref(), &mut article, &meta);
+                    if let Err(e) = writer.add_document(doc) {
                         if let Ok(mut slot) = failure.lock() {
                             slot.get_or_insert(Error::Tantivy(e));
                         }
@@ -238,9 +242,10 @@ pub fn sync(
                 {
                     continue; // never index the index itself (a root may contain it)
                 }
-                if !seen.insert(key.clone()) {
+                if seen.contains_key(&key) {
                     continue; // reached twice (overlapping roots or symlinks)
                 }
+                seen.insert(key.clone(), file.clone());
                 report.files_seen += 1;
                 let before = known.get(&key);
                 if let Some(b) = before
@@ -278,6 +283,7 @@ pub fn sync(
                 }
                 if let Some(b) = before {
                     writer.delete_term(Term::from_field_text(fields.file, &key));
+                    copies.replaced(&key);
                     report.articles_removed += b.articles;
                 }
                 report.bytes_read += raw.len() as u64;
@@ -339,7 +345,7 @@ pub fn sync(
 
     if opts.remove_missing {
         for (key, file_state) in &known {
-            if seen.contains(key) {
+            if seen.contains_key(key) {
                 continue;
             }
             let key_path = Path::new(key);
@@ -350,6 +356,7 @@ pub fn sync(
                 continue;
             }
             writer.delete_term(Term::from_field_text(fields.file, key));
+            copies.replaced(key);
             report.files_removed += 1;
             report.articles_removed += file_state.articles;
             on_event(RunEvent::File {
@@ -358,6 +365,57 @@ pub fn sync(
                 articles: file_state.articles,
             });
         }
+    }
+
+    // Groups whose original was deleted but whose copies remain: re-index a file holding
+    // a copy, which then becomes the original (see `index::copies`).
+    let mut retried: HashSet<String> = HashSet::new();
+    loop {
+        let orphaned: Vec<String> = copies
+            .orphaned_files()
+            .into_iter()
+            .filter(|f| !retried.contains(f))
+            .collect();
+        if orphaned.is_empty() || opts.cancelled() {
+            break;
+        }
+        for key in orphaned {
+            retried.insert(key.clone());
+            let Some(file) = seen.get(&key) else {
+                continue; // under a root that is not there now: left as it is
+            };
+            let raw = match ingest::read_raw(file) {
+                Ok(raw) => raw,
+                Err(problem) => {
+                    count_problem(&mut report, &problem);
+                    on_event(RunEvent::Problem(&problem));
+                    continue;
+                }
+            };
+            writer.delete_term(Term::from_field_text(fields.file, &key));
+            copies.replaced(&key);
+            let meta = FileMeta {
+                key: key.clone(),
+                size: file.size,
+                mtime_ns: file.mtime_ns,
+                hash: ingest::content_hash(&raw),
+            };
+            let mut failed = None;
+            ingest::parse(file, &raw, &mut |record| {
+                if let (Ok(mut article), None) = (record, &failed) {
+                    let doc = build(&fields, copies, opts.enrich.as_ref(), &mut article, &meta);
+                    if let Err(e) = writer.add_document(doc) {
+                        failed = Some(e);
+                    }
+                }
+            });
+            if let Some(e) = failed {
+                return Err(Error::Tantivy(e));
+            }
+        }
+    }
+    if opts.cancelled() {
+        return Err(Error::Cancelled);
     }
 
     // A root that does not exist is not recorded (a typo must not become a root that
@@ -418,27 +476,42 @@ fn count_problem(report: &mut RunReport, problem: &Problem) {
     }
 }
 
-fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument {
+/// The document for one article: detects its language, fingerprints it, and writes it in
+/// full (with its entities) if it is its group's original, else as a copy.
+fn build(
+    fields: &Fields,
+    copies: &Copies,
+    enrich: Option<&Enricher>,
+    article: &mut Article,
+    meta: &FileMeta,
+) -> TantivyDocument {
+    assign_language(article);
+    let print = dedup::fingerprint(article.title.as_deref(), &article.body);
+    match copies.decide(print.exact, &meta.key) {
+        Role::Original => {
+            if let Some(enrich) = enrich {
+                enrich(article);
+            }
+            to_document(fields, article, meta, &print)
+        }
+        Role::Copy => copy_document(fields, article, meta, print.exact),
+    }
+}
+
+/// A copy: the article's own id, place and date, but no text (its original has it).
+fn copy_document(fields: &Fields, a: &Article, meta: &FileMeta, exact: u64) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &a.id);
-    // The language was set by `assign_language` (the source's tag, else detected, once).
-    // English text goes through the field's analyzer; other languages are analysed
-    // (stemmed, or bigrams) here.
-    let language = a.language.as_ref();
-    let analysis = Analysis::for_code(language.map_or(language::DEFAULT, String::as_str));
-    if analysis.is_english() {
-        if let Some(title) = &a.title {
-            doc.add_text(fields.title, title);
-        }
-        doc.add_text(fields.body, &a.body);
-    } else {
-        let mut analyzer = language::Analyzer::new(analysis);
-        if let Some(title) = &a.title {
-            doc.add_pre_tokenized_text(fields.title, analyzer.pre_tokenize(title));
-        }
-        doc.add_pre_tokenized_text(fields.body, analyzer.pre_tokenize(&a.body));
-    }
-    if let Some(code) = language {
+    add_metadata(fields, a, &mut doc);
+    doc.add_u64(fields.copy, 1);
+    doc.add_u64(fields.dup_exact, exact);
+    add_manifest(fields, meta, &mut doc);
+    doc
+}
+
+/// Fields an article and each of its copies have of their own.
+fn add_metadata(fields: &Fields, a: &Article, doc: &mut TantivyDocument) {
+    if let Some(code) = &a.language {
         doc.add_text(fields.language, code);
     }
     if let Some(published) = a.published {
@@ -460,6 +533,41 @@ fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument
     for author in &a.authors {
         doc.add_text(fields.authors, author);
     }
+}
+
+fn add_manifest(fields: &Fields, meta: &FileMeta, doc: &mut TantivyDocument) {
+    doc.add_text(fields.file, &meta.key);
+    doc.add_u64(fields.file_size, meta.size);
+    doc.add_i64(fields.file_mtime, meta.mtime_ns);
+    doc.add_u64(fields.file_hash, meta.hash);
+}
+
+fn to_document(
+    fields: &Fields,
+    a: &Article,
+    meta: &FileMeta,
+    print: &Fingerprint,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, &a.id);
+    // The language was set by `assign_language` (the source's tag, else detected, once).
+    // English text goes through the field's analyzer; other languages are analysed
+    // (stemmed, or bigrams) here.
+    let language = a.language.as_ref();
+    let analysis = Analysis::for_code(language.map_or(language::DEFAULT, String::as_str));
+    if analysis.is_english() {
+        if let Some(title) = &a.title {
+            doc.add_text(fields.title, title);
+        }
+        doc.add_text(fields.body, &a.body);
+    } else {
+        let mut analyzer = language::Analyzer::new(analysis);
+        if let Some(title) = &a.title {
+            doc.add_pre_tokenized_text(fields.title, analyzer.pre_tokenize(title));
+        }
+        doc.add_pre_tokenized_text(fields.body, analyzer.pre_tokenize(&a.body));
+    }
+    add_metadata(fields, a, &mut doc);
     let entities = [
         (fields.person, fields.person_facet, &a.entities.person),
         (fields.org, fields.org_facet, &a.entities.org),
@@ -472,15 +580,11 @@ fn to_document(fields: &Fields, a: &Article, meta: &FileMeta) -> TantivyDocument
             doc.add_text(facet_field, name);
         }
     }
-    let print = dedup::fingerprint(a.title.as_deref(), &a.body);
     doc.add_u64(fields.dup_exact, print.exact);
     for packed in dedup::pack(&print.bands) {
         doc.add_u64(fields.nearband, packed);
     }
-    doc.add_text(fields.file, &meta.key);
-    doc.add_u64(fields.file_size, meta.size);
-    doc.add_i64(fields.file_mtime, meta.mtime_ns);
-    doc.add_u64(fields.file_hash, meta.hash);
+    add_manifest(fields, meta, &mut doc);
     doc
 }
 
@@ -511,7 +615,8 @@ pub fn add_articles(index: &NewsIndex, articles: impl IntoIterator<Item = Articl
             mtime_ns: 0,
             hash: ingest::content_hash(article.body.as_bytes()),
         };
-        writer.add_document(to_document(&fields, &article, &meta))?;
+        let print = dedup::fingerprint(article.title.as_deref(), &article.body);
+        writer.add_document(to_document(&fields, &article, &meta, &print))?;
         added += 1;
     }
     writer.commit()?;

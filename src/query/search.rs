@@ -19,6 +19,7 @@ use super::parse::{self, Expr, FieldName};
 use super::passages::{self, HighlightQuery, Passage, PassageOptions, Phrase, QueryTerm};
 use crate::article::Entities;
 use crate::error::{Error, Result};
+use crate::index::copies::COPY_FIELD;
 use crate::index::schema::{self, Fields};
 use crate::index::{NewsIndex, dedup};
 use crate::language::{self, Analysis};
@@ -255,7 +256,7 @@ impl Searching {
         let mut highlights: HashMap<Analysis, HighlightQuery> = HashMap::new();
         let mut hits = Vec::with_capacity(docs.len());
         for (i, (score, address)) in docs.into_iter().enumerate() {
-            let doc: TantivyDocument = self.searcher.doc(address)?;
+            let doc = self.with_text(address, self.searcher.doc(address)?)?;
             // Passages are stemmed in the article's language where it has a stemmer.
             let analysis = first_str(&doc, self.fields.language)
                 .map(|code| Analysis::for_code(&code))
@@ -379,9 +380,10 @@ impl Searching {
 
     /// Looks up one article by id: its hit (no passages) and its full body.
     pub fn get(&mut self, id: &str) -> Result<Option<(Hit, String)>> {
-        let Some(doc) = self.doc_by_id(id)? else {
+        let Some((address, doc)) = self.doc_by_id(id)? else {
             return Ok(None);
         };
+        let doc = self.with_text(address, doc)?;
         let empty = HighlightQuery {
             terms: Vec::new(),
             phrases: Vec::new(),
@@ -402,7 +404,53 @@ impl Searching {
         Ok(Some((hit, body)))
     }
 
-    fn doc_by_id(&self, id: &str) -> Result<Option<TantivyDocument>> {
+    /// A copy (see `index::copies`) has no text of its own: it gets its original's title,
+    /// body and entities (and language if it has none). Other documents come back as
+    /// they are.
+    fn with_text(&self, address: DocAddress, mut doc: TantivyDocument) -> Result<TantivyDocument> {
+        let segment = self.searcher.segment_reader(address.segment_ord);
+        let flag = segment.fast_fields().u64(COPY_FIELD)?.first(address.doc_id);
+        let exact = segment
+            .fast_fields()
+            .u64("dup_exact")?
+            .first(address.doc_id);
+        let (Some(1), Some(exact)) = (flag, exact) else {
+            return Ok(doc);
+        };
+        let query = TermQuery::new(
+            Term::from_field_u64(self.fields.dup_exact, exact),
+            IndexRecordOption::Basic,
+        );
+        let mut group: Vec<DocAddress> = self
+            .searcher
+            .search(&query, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        group.sort();
+        for other in group {
+            let reader = self.searcher.segment_reader(other.segment_ord);
+            if reader.fast_fields().u64(COPY_FIELD)?.first(other.doc_id) == Some(1) {
+                continue;
+            }
+            let original: TantivyDocument = self.searcher.doc(other)?;
+            let f = &self.fields;
+            let mut borrowed = vec![f.title, f.body, f.person, f.org, f.place, f.misc];
+            if doc.get_first(f.language).is_none() {
+                borrowed.push(f.language);
+            }
+            for field in borrowed {
+                for value in original.get_all(field) {
+                    if let Some(text) = value.as_str() {
+                        doc.add_text(field, text);
+                    }
+                }
+            }
+            break;
+        }
+        Ok(doc)
+    }
+
+    fn doc_by_id(&self, id: &str) -> Result<Option<(DocAddress, TantivyDocument)>> {
         let query = TermQuery::new(
             Term::from_field_text(self.fields.id, id),
             IndexRecordOption::Basic,
@@ -411,7 +459,7 @@ impl Searching {
             .searcher
             .search(&query, &TopDocs::with_limit(1).order_by_score())?;
         match top.first() {
-            Some((_, address)) => Ok(Some(self.searcher.doc(*address)?)),
+            Some((_, address)) => Ok(Some((*address, self.searcher.doc(*address)?))),
             None => Ok(None),
         }
     }

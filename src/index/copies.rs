@@ -1,0 +1,248 @@
+//! Exact copies stored once.
+//!
+//! Articles with the same exact fingerprint (same words in the same order, see
+//! [`dedup`](super::dedup)) form a group. One article of a group, its *original*,
+//! is indexed in full; every other is a *copy*: a document with the article's own
+//! id, url, source, path, date and manifest fields and the group's fingerprint, but no
+//! title, body or entities. Search shows a copy with its original's text and lists
+//! every copy of a hit, with where it lives.
+//!
+//! During a run, workers ask [`Copies::decide`] whether an article starts a group;
+//! the first of a group to arrive claims it. When a run deletes the file holding a
+//! group's original (it changed or vanished) and the group's text does not come back,
+//! the copies left behind would have no text: [`Copies::orphaned_files`] names files
+//! holding such copies, and the run re-indexes one of them, whose copy then becomes
+//! the original.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use tantivy::Searcher;
+
+use crate::error::{Error, Result};
+
+/// Name of the fast field that marks copies (1) in the schema.
+pub const COPY_FIELD: &str = "copy";
+
+/// Which groups exist in the index at the start of a run, and where.
+#[derive(Debug, Default)]
+pub struct Groups {
+    /// Fingerprint → file holding the original.
+    originals: HashMap<u64, String>,
+    /// Fingerprint → files holding copies.
+    copies: HashMap<u64, Vec<String>>,
+}
+
+impl Groups {
+    /// Reads every live document's fingerprint, copy flag and file from fast fields.
+    pub fn load(searcher: &Searcher) -> Result<Groups> {
+        let mut groups = Groups::default();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let Some(paths) = fast.str("file")? else {
+                continue;
+            };
+            let prints = fast.u64("dup_exact")?;
+            let flags = fast.u64(COPY_FIELD)?;
+            // (file ordinal, fingerprint, copy), then the file names by streaming the
+            // dictionary once (looking ordinals up one by one decompresses a block each).
+            let mut docs: Vec<(u64, u64, bool)> = Vec::new();
+            for doc in segment.doc_ids_alive() {
+                let (Some(ord), Some(print)) = (paths.term_ords(doc).next(), prints.first(doc))
+                else {
+                    continue;
+                };
+                docs.push((ord, print, flags.first(doc) == Some(1)));
+            }
+            let mut names: HashMap<u64, String> = HashMap::new();
+            let wanted: HashSet<u64> = docs.iter().map(|d| d.0).collect();
+            let mut terms = paths
+                .dictionary()
+                .stream()
+                .map_err(|e| Error::Internal(format!("reading the file column: {e}")))?;
+            while terms.advance() {
+                if wanted.contains(&terms.term_ord()) {
+                    let name = String::from_utf8_lossy(terms.key()).into_owned();
+                    names.insert(terms.term_ord(), name);
+                }
+            }
+            for (ord, print, copy) in docs {
+                let Some(file) = names.get(&ord) else {
+                    continue;
+                };
+                if copy {
+                    groups.copies.entry(print).or_default().push(file.clone());
+                } else {
+                    groups
+                        .originals
+                        .entry(print)
+                        .or_insert_with(|| file.clone());
+                }
+            }
+        }
+        Ok(groups)
+    }
+}
+
+/// A run's view of the groups, shared by its workers.
+#[derive(Debug)]
+pub struct Copies {
+    at_start: Groups,
+    run: Mutex<RunState>,
+}
+
+#[derive(Debug, Default)]
+struct RunState {
+    /// Originals written in this run: fingerprint → file.
+    claims: HashMap<u64, String>,
+    /// Copies written in this run: fingerprint → files.
+    copies: HashMap<u64, Vec<String>>,
+    /// Files whose documents this run deleted.
+    replaced: HashSet<String>,
+}
+
+/// What to write for an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The first of its group: indexed in full.
+    Original,
+    /// Another article with the same text: stored as a copy.
+    Copy,
+}
+
+impl Copies {
+    pub fn new(at_start: Groups) -> Copies {
+        Copies {
+            at_start,
+            run: Mutex::new(RunState::default()),
+        }
+    }
+
+    /// Whether the article with fingerprint `print` from `file` is its group's original
+    /// (and claims the group) or a copy.
+    pub fn decide(&self, print: u64, file: &str) -> Role {
+        let Ok(mut run) = self.run.lock() else {
+            return Role::Original;
+        };
+        let kept_original = self
+            .at_start
+            .originals
+            .get(&print)
+            .is_some_and(|f| !run.replaced.contains(f));
+        if kept_original || run.claims.contains_key(&print) {
+            run.copies.entry(print).or_default().push(file.to_string());
+            Role::Copy
+        } else {
+            run.claims.insert(print, file.to_string());
+            Role::Original
+        }
+    }
+
+    /// Records that every document of `file` was deleted in this run: its originals no
+    /// longer hold their groups. Call before the file's new articles are decided.
+    pub fn replaced(&self, file: &str) {
+        if let Ok(mut run) = self.run.lock() {
+            run.replaced.insert(file.to_string());
+            run.claims.retain(|_, f| f != file);
+            for files in run.copies.values_mut() {
+                files.retain(|f| f != file);
+            }
+        }
+    }
+
+    /// Files to re-index so that every group with a copy left has an original: for each
+    /// group whose original was deleted and not written again, one file holding a copy.
+    pub fn orphaned_files(&self) -> Vec<String> {
+        let Ok(run) = self.run.lock() else {
+            return Vec::new();
+        };
+        let mut files: Vec<String> = Vec::new();
+        for (print, original) in &self.at_start.originals {
+            if !run.replaced.contains(original) || run.claims.contains_key(print) {
+                continue; // still held, or written again in this run
+            }
+            let kept_copy = self
+                .at_start
+                .copies
+                .get(print)
+                .into_iter()
+                .flatten()
+                .chain(run.copies.get(print).into_iter().flatten())
+                .find(|f| !run.replaced.contains(*f));
+            if let Some(file) = kept_copy
+                && !files.contains(file)
+            {
+                files.push(file.clone());
+            }
+        }
+        files.sort();
+        files
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(originals: &[(u64, &str)], copies: &[(u64, &str)]) -> Groups {
+        let mut g = Groups::default();
+        for (p, f) in originals {
+            g.originals.insert(*p, f.to_string());
+        }
+        for (p, f) in copies {
+            g.copies.entry(*p).or_default().push(f.to_string());
+        }
+        g
+    }
+
+    #[test]
+    fn first_of_a_group_is_the_original() {
+        let c = Copies::new(Groups::default());
+        assert_eq!(c.decide(1, "a"), Role::Original);
+        assert_eq!(c.decide(1, "b"), Role::Copy);
+        assert_eq!(c.decide(2, "b"), Role::Original);
+        assert!(c.orphaned_files().is_empty());
+    }
+
+    #[test]
+    fn an_indexed_original_keeps_its_group() {
+        let c = Copies::new(groups(&[(7, "old")], &[]));
+        assert_eq!(c.decide(7, "new"), Role::Copy);
+        assert!(c.orphaned_files().is_empty());
+    }
+
+    #[test]
+    fn a_replaced_original_hands_its_group_on() {
+        // The original's file changed: its text is gone, a copy elsewhere must take over.
+        let c = Copies::new(groups(&[(7, "a")], &[(7, "b"), (7, "c")]));
+        c.replaced("a");
+        assert_eq!(c.orphaned_files(), ["b"]);
+        // Re-indexing b makes its copy the original.
+        c.replaced("b");
+        assert_eq!(c.decide(7, "b"), Role::Original);
+        assert!(c.orphaned_files().is_empty());
+    }
+
+    #[test]
+    fn a_replaced_original_that_comes_back_keeps_its_group() {
+        let c = Copies::new(groups(&[(7, "a")], &[(7, "b")]));
+        c.replaced("a");
+        assert_eq!(c.decide(7, "a"), Role::Original);
+        assert_eq!(c.decide(7, "d"), Role::Copy);
+        assert!(c.orphaned_files().is_empty());
+    }
+
+    #[test]
+    fn copies_written_in_the_run_can_take_over() {
+        // A copy written before the original's file was found gone.
+        let c = Copies::new(groups(&[(7, "a")], &[]));
+        assert_eq!(c.decide(7, "new"), Role::Copy);
+        c.replaced("a");
+        assert_eq!(c.orphaned_files(), ["new"]);
+        // A group with no copy left needs nothing.
+        let c = Copies::new(groups(&[(7, "a")], &[(7, "b")]));
+        c.replaced("a");
+        c.replaced("b");
+        assert!(c.orphaned_files().is_empty());
+    }
+}
