@@ -38,9 +38,17 @@ pub fn detect(title: Option<&str>, body: &str) -> Option<String> {
     };
     let profile = Profile::of(text);
     if profile.words < 12 {
-        // Few but long words: a script without spaces between words (Korean, Chinese).
-        if text.chars().take(40).count() < 40 {
-            return None;
+        // Few but long words: a script without spaces between words (Korean, Chinese)
+        // needs whatlang; a short text in Latin script is English if its function words
+        // say so, and unknown otherwise.
+        let (mut all, mut ascii) = (0, 0);
+        for c in text.chars().filter(|c| !c.is_whitespace()).take(100) {
+            all += 1;
+            ascii += usize::from(c.is_ascii());
+        }
+        if text.chars().take(40).count() < 40 || ascii * 2 > all {
+            let english = profile.words >= 6 && profile.share(0) * 4 >= profile.words;
+            return english.then(|| DEFAULT.to_string());
         }
     } else if profile.share(0) * 4 >= profile.words {
         return Some(DEFAULT.to_string());
@@ -448,6 +456,18 @@ mod tests {
         assert_eq!(detect(None, ko).as_deref(), Some("ko"));
         assert_eq!(normalize_code("en-GB"), "en");
         assert_eq!(normalize_code("DEU"), "de");
+    }
+
+    #[test]
+    fn short_texts() {
+        let en = "This is article 7 about markets and weather in town 7.";
+        assert_eq!(detect(Some("Story number 7"), en).as_deref(), Some("en"));
+        assert_eq!(detect(None, "Shares rose."), None);
+        assert_eq!(detect(None, "Grüne Energie für alle Häuser im Land"), None);
+        let ko = "삼성전자가 새로운 반도체 공장을 짓기로 했다고 밝혔다";
+        assert_eq!(detect(None, ko), None, "too short to tell");
+        let ko = "삼성전자가 새로운 반도체 공장을 짓기로 했다고 밝혔다. 회사는 내년부터 생산을 시작한다.";
+        assert_eq!(detect(None, ko).as_deref(), Some("ko"));
     }
 
     #[test]
