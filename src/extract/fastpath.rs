@@ -26,8 +26,9 @@ use super::model::{Model, SUM, Transitions, Weights};
 const W: usize = SUM;
 type Sum = [i32; W];
 
-/// log2 of the word cache's entries (direct-mapped; ~400 bytes each).
-const CACHE_BITS: u32 = 14;
+/// log2 of the word cache's sets (two-way set-associative; entries ~440 bytes each, so
+/// 14 MB per thread). Two ways keep two frequent words that share a set both cached.
+const SET_BITS: u32 = 14;
 
 /// Roles of a word's cached sums.
 const SELF: usize = 0;
@@ -60,7 +61,10 @@ const EMPTY: Entry = Entry {
 /// Per-thread buffers and the word cache of one model.
 struct Scratch {
     model_id: u64,
+    /// Set `s` holds entries `2s` and `2s + 1`.
     cache: Vec<Entry>,
+    /// Per set, the way read most recently (the other one is replaced on a miss).
+    mru: Vec<u8>,
     /// Sentence padding's sums as neighbours, and the features every token has.
     pad_l: [Sum; 5],
     pad_r: [Sum; 5],
@@ -105,6 +109,7 @@ impl Scratch {
         Scratch {
             model_id: 0,
             cache: Vec::new(),
+            mru: Vec::new(),
             pad_l: [[0; W]; 5],
             pad_r: [[0; W]; 5],
             constant: [0; W],
@@ -130,7 +135,9 @@ impl Scratch {
         }
         self.model_id = w.id();
         self.cache.clear();
-        self.cache.resize(1 << CACHE_BITS, EMPTY);
+        self.cache.resize(2 << SET_BITS, EMPTY);
+        self.mru.clear();
+        self.mru.resize(1 << SET_BITS, 0);
         self.pad_l = role_sums(w, &PAD_LEFT, None);
         self.pad_r = role_sums(w, &PAD_RIGHT, None);
         // Every token: the bias feature and, in the first pass, the prior slots' placeholders.
@@ -175,16 +182,24 @@ impl Scratch {
             fmix(raw ^ (mode as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
         }
         .max(1);
-        let slot = (fmix(key) >> (64 - CACHE_BITS)) as usize;
-        if self.cache[slot].key != key {
+        let set = (fmix(key) >> (64 - SET_BITS)) as usize;
+        let base = 2 * set;
+        let way = if self.cache[base].key == key {
+            0
+        } else if self.cache[base + 1].key == key {
+            1
+        } else {
+            let victim = 1 - (self.mru[set] & 1) as usize;
             let (tok, lite) = tok_in_mode(word, mode, clusters);
-            self.cache[slot] = Entry {
+            self.cache[base + victim] = Entry {
                 key,
                 tok: lite,
                 sums: role_sums(w, &tok, Some(mode)),
             };
-        }
-        slot
+            victim
+        };
+        self.mru[set] = way as u8;
+        base + way
     }
 
     // Token index loops read several parallel arrays (words, hashes, facts, sums).
