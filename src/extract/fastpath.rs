@@ -26,8 +26,9 @@ use super::model::{Model, SUM, Transitions, Weights};
 const W: usize = SUM;
 type Sum = [i32; W];
 
-/// log2 of the word cache's entries (direct-mapped; ~400 bytes each).
-const CACHE_BITS: u32 = 14;
+/// log2 of the word cache's sets (two-way set-associative; entries ~440 bytes each, so
+/// 14 MB per thread). Two ways keep two frequent words that share a set both cached.
+const SET_BITS: u32 = 14;
 
 /// Roles of a word's cached sums.
 const SELF: usize = 0;
@@ -60,7 +61,10 @@ const EMPTY: Entry = Entry {
 /// Per-thread buffers and the word cache of one model.
 struct Scratch {
     model_id: u64,
+    /// Set `s` holds entries `2s` and `2s + 1`.
     cache: Vec<Entry>,
+    /// Per set, the way read most recently (the other one is replaced on a miss).
+    mru: Vec<u8>,
     /// Sentence padding's sums as neighbours, and the features every token has.
     pad_l: [Sum; 5],
     pad_r: [Sum; 5],
@@ -105,6 +109,7 @@ impl Scratch {
         Scratch {
             model_id: 0,
             cache: Vec::new(),
+            mru: Vec::new(),
             pad_l: [[0; W]; 5],
             pad_r: [[0; W]; 5],
             constant: [0; W],
@@ -130,7 +135,9 @@ impl Scratch {
         }
         self.model_id = w.id();
         self.cache.clear();
-        self.cache.resize(1 << CACHE_BITS, EMPTY);
+        self.cache.resize(2 << SET_BITS, EMPTY);
+        self.mru.clear();
+        self.mru.resize(1 << SET_BITS, 0);
         self.pad_l = role_sums(w, &PAD_LEFT, None);
         self.pad_r = role_sums(w, &PAD_RIGHT, None);
         // Every token: the bias feature and, in the first pass, the prior slots' placeholders.
@@ -175,16 +182,24 @@ impl Scratch {
             fmix(raw ^ (mode as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
         }
         .max(1);
-        let slot = (fmix(key) >> (64 - CACHE_BITS)) as usize;
-        if self.cache[slot].key != key {
+        let set = (fmix(key) >> (64 - SET_BITS)) as usize;
+        let base = 2 * set;
+        let way = if self.cache[base].key == key {
+            0
+        } else if self.cache[base + 1].key == key {
+            1
+        } else {
+            let victim = 1 - (self.mru[set] & 1) as usize;
             let (tok, lite) = tok_in_mode(word, mode, clusters);
-            self.cache[slot] = Entry {
+            self.cache[base + victim] = Entry {
                 key,
                 tok: lite,
                 sums: role_sums(w, &tok, Some(mode)),
             };
-        }
-        slot
+            victim
+        };
+        self.mru[set] = way as u8;
+        base + way
     }
 
     // Token index loops read several parallel arrays (words, hashes, facts, sums).
@@ -348,8 +363,13 @@ const CTX_HASHED: usize = 8;
 /// Labels padded to a multiple of 4 lanes.
 const LANES: usize = 12;
 
-/// Transitions with the forbidden BIO moves (and the padding lanes) at -inf.
-struct Masked([[f32; LANES]; N_LABELS + 1]);
+/// Transitions with the forbidden BIO moves (and the padding lanes) at -inf: by previous
+/// label (the last row is the sentence start), and transposed (by next label, over the
+/// previous labels only) for the backward pass.
+struct Masked {
+    rows: [[f32; LANES]; N_LABELS + 1],
+    cols: [[f32; LANES]; N_LABELS],
+}
 
 fn masked(trans: &Transitions) -> Masked {
     let mut t = [[f32::NEG_INFINITY; LANES]; N_LABELS + 1];
@@ -361,7 +381,36 @@ fn masked(trans: &Transitions) -> Masked {
             }
         }
     }
-    Masked(t)
+    let mut cols = [[f32::NEG_INFINITY; LANES]; N_LABELS];
+    for (c, col) in cols.iter_mut().enumerate() {
+        for (p, x) in col.iter_mut().take(N_LABELS).enumerate() {
+            *x = t[p][c];
+        }
+    }
+    Masked { rows: t, cols }
+}
+
+/// The first `p` with the largest `prev[p] + col[p]` (0 when all are -inf): what a
+/// strict `>` scan from -inf picks, without its chain of dependent compares.
+#[inline]
+fn best_prev(prev: &[f32; LANES], col: &[f32; LANES]) -> usize {
+    let mut s = [0f32; LANES];
+    for p in 0..LANES {
+        s[p] = prev[p] + col[p];
+    }
+    let mut m4 = [0f32; 4];
+    for j in 0..4 {
+        let a = if s[j + 4] > s[j] { s[j + 4] } else { s[j] };
+        m4[j] = if s[j + 8] > a { s[j + 8] } else { a };
+    }
+    let a = if m4[1] > m4[0] { m4[1] } else { m4[0] };
+    let b = if m4[3] > m4[2] { m4[3] } else { m4[2] };
+    let m = if b > a { b } else { a };
+    if m > f32::NEG_INFINITY {
+        s.iter().position(|&x| x == m).unwrap_or(0)
+    } else {
+        0
+    }
 }
 
 /// [`viterbi`](super::model::viterbi) over integer emission sums (lanes `off..off + 9`,
@@ -393,12 +442,12 @@ fn viterbi_masked(
     let e0 = emit(0);
     let mut score = [f32::NEG_INFINITY; LANES];
     for c in 0..N_LABELS {
-        score[c] = e0[c] + t.0[N_LABELS][c];
+        score[c] = e0[c] + t.rows[N_LABELS][c];
     }
     alpha.push(score);
     for i in 1..n {
         let mut best = [f32::NEG_INFINITY; LANES];
-        for (p, tp) in t.0[..N_LABELS].iter().enumerate() {
+        for (p, tp) in t.rows[..N_LABELS].iter().enumerate() {
             let sp = score[p];
             for c in 0..LANES {
                 let s = sp + tp[c];
@@ -420,16 +469,6 @@ fn viterbi_masked(
     out[n - 1] = last as Label;
     for i in (1..n).rev() {
         let c = out[i] as usize;
-        let prev = &alpha[i - 1];
-        let mut best = f32::NEG_INFINITY;
-        let mut arg = 0;
-        for (p, (&a, tp)) in prev.iter().zip(&t.0).take(N_LABELS).enumerate() {
-            let s = a + tp[c];
-            if s > best {
-                best = s;
-                arg = p;
-            }
-        }
-        out[i - 1] = arg as Label;
+        out[i - 1] = best_prev(&alpha[i - 1], &t.cols[c]) as Label;
     }
 }

@@ -124,6 +124,19 @@ impl Tagger {
     /// Finds the entity mentions in raw text, in order, with byte offsets into `text`.
     /// The whole text is one document: other mentions of a word inform each decision.
     pub fn mentions(&self, text: &str) -> Vec<Mention> {
+        self.spans(text)
+            .into_iter()
+            .map(|(kind, start, end)| Mention {
+                kind,
+                start,
+                end,
+                text: text[start..end].to_string(),
+            })
+            .collect()
+    }
+
+    /// [`Tagger::mentions`] without the copies of their text: kind and byte range.
+    fn spans(&self, text: &str) -> Vec<(EntityKind, usize, usize)> {
         /// Very long texts are tagged in blocks of whole sentences, so memory stays bounded
         /// (scratch takes ~250 bytes per token); document features then see one block.
         const BLOCK_TOKENS: usize = 50_000;
@@ -149,12 +162,7 @@ impl Tagger {
                 for (s, e, t) in conll::chunks(&labels[r.start - base..r.end - base]) {
                     let start = tokens[r.start + s].start;
                     let end = tokens[r.start + e - 1].end;
-                    out.push(Mention {
-                        kind: EntityKind::from_type(t),
-                        start,
-                        end,
-                        text: text[start..end].to_string(),
-                    });
+                    out.push((EntityKind::from_type(t), start, end));
                 }
             }
             first = last;
@@ -167,12 +175,19 @@ impl Tagger {
     /// Title and body are tagged as one document, so a name in the title benefits from
     /// how the body uses it.
     pub fn entities(&self, title: Option<&str>, body: &str) -> Entities {
-        let mentions = match title.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(t) => self.mentions(&format!("{t}\n\n{body}")),
-            None => self.mentions(body),
+        let joined;
+        let text = match title.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => {
+                joined = format!("{t}\n\n{body}");
+                joined.as_str()
+            }
+            None => body,
         };
-        let pairs: Vec<(EntityKind, &str)> =
-            mentions.iter().map(|m| (m.kind, m.text.as_str())).collect();
+        let pairs: Vec<(EntityKind, &str)> = self
+            .spans(text)
+            .into_iter()
+            .map(|(kind, start, end)| (kind, &text[start..end]))
+            .collect();
         normalize::build_entities(&pairs)
     }
 }

@@ -71,7 +71,13 @@ fn fold_diacritic(c: char) -> Option<&'static str> {
 /// Cleans one mention's surface: canonical spacing and quotes, no possessive, no
 /// surrounding punctuation. None when nothing name-like is left.
 pub fn clean_surface(text: &str) -> Option<String> {
-    let mut s: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut s = String::with_capacity(text.len());
+    for w in text.split_whitespace() {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(w);
+    }
     for suffix in [" 's", " ’s", "'s", "’s", "'", "’"] {
         if s.len() > suffix.len() && s.ends_with(suffix) {
             s.truncate(s.len() - suffix.len());
@@ -85,7 +91,12 @@ pub fn clean_surface(text: &str) -> Option<String> {
     if !t.chars().any(char::is_alphanumeric) {
         return None;
     }
-    Some(t.to_string())
+    // Trim in place: `t` is a subslice of `s`.
+    let start = t.as_ptr() as usize - s.as_ptr() as usize;
+    let end = start + t.len();
+    s.truncate(end);
+    s.drain(..start);
+    Some(s)
 }
 
 fn is_all_caps(s: &str) -> bool {
@@ -151,10 +162,19 @@ impl Group {
 }
 
 /// Whether `short`'s words occur, in order and contiguously, among `long`'s words.
+///
+/// Keys ([`entity_key`]) separate words by single spaces, so that is `short` occurring in
+/// `long` at word boundaries, not all of it.
 fn is_word_subsequence(short: &str, long: &str) -> bool {
-    let s: Vec<&str> = short.split(' ').collect();
-    let l: Vec<&str> = long.split(' ').collect();
-    s.len() < l.len() && l.windows(s.len()).any(|w| w == s.as_slice())
+    if short.len() >= long.len() {
+        return false;
+    }
+    let b = long.as_bytes();
+    let word_starts = std::iter::once(0).chain(long.match_indices(' ').map(|(i, _)| i + 1));
+    word_starts.into_iter().any(|i| {
+        let j = i + short.len();
+        long[i..].starts_with(short) && (j == b.len() || b[j] == b' ')
+    })
 }
 
 /// Builds an article's entity lists from its mentions `(kind, surface)`, in text order.
@@ -174,17 +194,21 @@ pub fn build_entities(mentions: &[(EntityKind, &str)]) -> Entities {
         if key.is_empty() {
             continue;
         }
-        let g = *by_key.entry(key.clone()).or_insert_with(|| {
-            groups.push(Group {
-                key,
-                first: pos,
-                kinds: [0; 4],
-                first_kind: kind,
-                forms: Vec::new(),
-                merged_into: None,
-            });
-            groups.len() - 1
-        });
+        let g = match by_key.get(&key) {
+            Some(&g) => g,
+            None => {
+                by_key.insert(key.clone(), groups.len());
+                groups.push(Group {
+                    key,
+                    first: pos,
+                    kinds: [0; 4],
+                    first_kind: kind,
+                    forms: Vec::new(),
+                    merged_into: None,
+                });
+                groups.len() - 1
+            }
+        };
         let grp = &mut groups[g];
         grp.kinds[kind_index(kind)] += 1;
         match grp.forms.iter_mut().find(|(f, _)| *f == surface) {
@@ -270,6 +294,16 @@ mod tests {
         assert_eq!(entity_key("  São   Paulo "), "sao paulo");
         assert_eq!(entity_key("U.S."), entity_key("US"));
         assert_eq!(entity_key("Straße"), "strasse");
+    }
+
+    #[test]
+    fn word_subsequences() {
+        assert!(is_word_subsequence("zelensky", "volodymyr zelensky"));
+        assert!(is_word_subsequence("a a", "xa a a"));
+        assert!(is_word_subsequence("b c", "a b c d"));
+        assert!(!is_word_subsequence("b", "ab c"));
+        assert!(!is_word_subsequence("a b", "a b"));
+        assert!(!is_word_subsequence("a b", "a bc"));
     }
 
     #[test]

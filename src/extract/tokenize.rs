@@ -69,14 +69,26 @@ fn is_hard_punct(c: char) -> bool {
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 5 + 1);
     let mut chunk_start = None;
-    for (i, c) in text.char_indices() {
-        if c.is_whitespace() || c.is_control() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII bytes decide on their own (whitespace and controls are all at or below
+        // the space, or DEL); other characters are decoded.
+        let b = bytes[i];
+        let (sep, width) = if b < 0x80 {
+            (b <= b' ' || b == 0x7f, 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c.is_whitespace() || c.is_control(), c.len_utf8())
+        };
+        if sep {
             if let Some(s) = chunk_start.take() {
                 split_chunk(text, s, i, &mut out);
             }
         } else if chunk_start.is_none() {
             chunk_start = Some(i);
         }
+        i += width;
     }
     if let Some(s) = chunk_start {
         split_chunk(text, s, text.len(), &mut out);
@@ -148,7 +160,9 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
             break;
         }
     }
-    let mut tail: Vec<Token> = Vec::new();
+    // Trailing tokens go to `out` first (innermost last), then the core; one rotation
+    // and reversal put them in text order without a buffer of their own.
+    let mark = out.len();
     loop {
         if start >= end {
             break;
@@ -158,7 +172,7 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
         if is_apostrophe(last) {
             // A closing quote or a plural possessive ("workers'"): its own token.
             let l = last.len_utf8();
-            tail.push(Token {
+            out.push(Token {
                 start: end - l,
                 end,
             });
@@ -174,7 +188,7 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
             if dots == 1 && is_abbreviation(core) {
                 break;
             }
-            tail.push(Token {
+            out.push(Token {
                 start: end - dots,
                 end,
             });
@@ -183,6 +197,7 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
         }
         break;
     }
+    let n_tail = out.len() - mark;
     if start < end {
         let piece = &text[start..end];
         match clitic_split(piece) {
@@ -199,7 +214,12 @@ fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token
             _ => out.push(Token { start, end }),
         }
     }
-    out.extend(tail.into_iter().rev());
+    if n_tail > 0 {
+        let moved = &mut out[mark..];
+        moved.rotate_left(n_tail);
+        let len = moved.len();
+        moved[len - n_tail..].reverse();
+    }
 }
 
 fn first_char(s: &str) -> char {
