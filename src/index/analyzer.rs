@@ -112,15 +112,22 @@ const EMPTY_SLOT: Slot = Slot {
     term: [0; SLOT_BYTES],
 };
 
+/// Words stemmed before the cache's 2 MB are allocated: parsing a query or a short
+/// text never pays for them, indexing does at once.
+const CACHE_AFTER: u32 = 512;
+
 /// Direct-mapped cache of word → term: a newer word takes an older one's slot.
 struct StemCache {
+    /// Empty until [`CACHE_AFTER`] words have missed.
     slots: Box<[Slot]>,
+    misses: u32,
 }
 
 impl StemCache {
     fn new() -> StemCache {
         StemCache {
-            slots: vec![EMPTY_SLOT; 1 << CACHE_BITS].into_boxed_slice(),
+            slots: Box::default(),
+            misses: 0,
         }
     }
 
@@ -160,6 +167,13 @@ impl StemCache {
     fn put(&mut self, word: &str, term: &str) {
         if word.len() > SLOT_BYTES || term.len() > SLOT_BYTES {
             return;
+        }
+        if self.slots.is_empty() {
+            self.misses += 1;
+            if self.misses < CACHE_AFTER {
+                return;
+            }
+            self.slots = vec![EMPTY_SLOT; 1 << CACHE_BITS].into_boxed_slice();
         }
         let (i, tag) = Self::slot_of(word);
         let Some(slot) = self.slots.get_mut(i) else {
@@ -285,7 +299,10 @@ mod tests {
     fn same_as_tantivy(texts: &[&str]) {
         let mut ours = TextAnalyzer::from(EnglishTokenizer::default());
         let mut theirs = tantivy_chain();
-        // Twice each, so the second pass reads the cache.
+        // Enough distinct words that the cache is allocated, then each text twice, so the
+        // second pass reads the cache.
+        let warm_up: String = (0..2 * CACHE_AFTER).map(|i| format!("warm{i}s ")).collect();
+        assert_eq!(tokens(&mut ours, &warm_up), tokens(&mut theirs, &warm_up));
         for _ in 0..2 {
             for text in texts {
                 assert_eq!(
@@ -333,6 +350,20 @@ mod tests {
             .map(|i| format!("w{i}ing "))
             .collect();
         assert_eq!(tokens(&mut ours, &text), tokens(&mut theirs, &text));
+    }
+
+    #[test]
+    fn the_cache_is_allocated_only_for_long_inputs() {
+        let mut tok = EnglishTokenizer::default();
+        let mut drain = |tok: &mut EnglishTokenizer, text: &str| {
+            let mut stream = tok.token_stream(text);
+            while stream.advance() {}
+        };
+        drain(&mut tok, "a short query about interest rates");
+        assert!(tok.cache.slots.is_empty());
+        let long: String = (0..CACHE_AFTER).map(|i| format!("word{i} ")).collect();
+        drain(&mut tok, &long);
+        assert_eq!(tok.cache.slots.len(), 1 << CACHE_BITS);
     }
 
     #[test]
