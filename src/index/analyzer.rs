@@ -355,7 +355,7 @@ mod tests {
     #[test]
     fn the_cache_is_allocated_only_for_long_inputs() {
         let mut tok = EnglishTokenizer::default();
-        let mut drain = |tok: &mut EnglishTokenizer, text: &str| {
+        let drain = |tok: &mut EnglishTokenizer, text: &str| {
             let mut stream = tok.token_stream(text);
             while stream.advance() {}
         };
