@@ -99,6 +99,28 @@ pub fn clean_surface(text: &str) -> Option<String> {
     Some(s)
 }
 
+/// Courtesy titles that CoNLL-style annotation leaves outside a person's name.
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "madam", "mme", "mlle", "herr",
+    "frau",
+];
+
+/// Drops a leading courtesy title from a person's name when a name follows:
+/// "Mr Blair" → "Blair" (which then resolves to "Tony Blair" if the article has it),
+/// "Dr. Jane Smith" → "Jane Smith".
+fn strip_honorific(name: &mut String) {
+    let Some((first, rest)) = name.split_once(' ') else {
+        return;
+    };
+    let word = first.trim_end_matches('.');
+    if rest.chars().next().is_some_and(char::is_uppercase)
+        && HONORIFICS.iter().any(|h| h.eq_ignore_ascii_case(word))
+    {
+        let rest = rest.to_string();
+        *name = rest;
+    }
+}
+
 fn is_all_caps(s: &str) -> bool {
     s.chars().any(char::is_alphabetic) && !s.chars().any(char::is_lowercase)
 }
@@ -187,9 +209,12 @@ pub fn build_entities(mentions: &[(EntityKind, &str)]) -> Entities {
     let mut groups: Vec<Group> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (pos, &(kind, text)) in mentions.iter().enumerate() {
-        let Some(surface) = clean_surface(text) else {
+        let Some(mut surface) = clean_surface(text) else {
             continue;
         };
+        if kind == EntityKind::Person {
+            strip_honorific(&mut surface);
+        }
         let key = entity_key(&surface);
         if key.is_empty() {
             continue;
@@ -286,6 +311,28 @@ pub fn build_entities(mentions: &[(EntityKind, &str)]) -> Entities {
 mod tests {
     use super::*;
     use EntityKind::*;
+
+    #[test]
+    fn courtesy_titles_are_not_part_of_the_name() {
+        let e = build_entities(&[
+            (Person, "Tony Blair"),
+            (Person, "Mr Blair"),
+            (Person, "Mr. Blair"),
+        ]);
+        assert_eq!(e.person, ["Tony Blair"]);
+        let e = build_entities(&[
+            (Person, "Mr Blair"),
+            (Person, "Dr. Jane Smith"),
+            (Person, "Sir"),
+        ]);
+        assert_eq!(e.person, ["Blair", "Jane Smith", "Sir"]);
+        // Only persons, and only before a name.
+        let e = build_entities(&[(Org, "Dr Pepper"), (Person, "Mr bean")]);
+        assert_eq!(
+            (e.org, e.person),
+            (vec!["Dr Pepper".to_string()], vec!["Mr bean".to_string()])
+        );
+    }
 
     #[test]
     fn keys_fold_case_and_diacritics() {
