@@ -14,7 +14,7 @@
 //! holding such copies, and the run re-indexes one of them, whose copy then becomes
 //! the original.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
 use tantivy::Searcher;
@@ -91,12 +91,16 @@ pub struct Copies {
     run: Mutex<RunState>,
 }
 
+/// Everything is kept by fingerprint and by file, so that a run replacing many files
+/// does work in proportion to what those files held, not to the whole run.
 #[derive(Debug, Default)]
 struct RunState {
     /// Originals written in this run: fingerprint → file.
     claims: HashMap<u64, String>,
     /// Copies written in this run: fingerprint → files.
     copies: HashMap<u64, Vec<String>>,
+    /// What each file wrote in this run: (fingerprint, is a copy).
+    written: HashMap<String, Vec<(u64, bool)>>,
     /// Files whose documents this run deleted.
     replaced: HashSet<String>,
 }
@@ -129,23 +133,36 @@ impl Copies {
             .originals
             .get(&print)
             .is_some_and(|f| !run.replaced.contains(f));
-        if kept_original || run.claims.contains_key(&print) {
+        let copy = kept_original || run.claims.contains_key(&print);
+        if copy {
             run.copies.entry(print).or_default().push(file.to_string());
-            Role::Copy
         } else {
             run.claims.insert(print, file.to_string());
-            Role::Original
         }
+        match run.written.get_mut(file) {
+            Some(list) => list.push((print, copy)),
+            None => {
+                run.written.insert(file.to_string(), vec![(print, copy)]);
+            }
+        }
+        if copy { Role::Copy } else { Role::Original }
     }
 
     /// Records that every document of `file` was deleted in this run: its originals no
     /// longer hold their groups. Call before the file's new articles are decided.
     pub fn replaced(&self, file: &str) {
-        if let Ok(mut run) = self.run.lock() {
-            run.replaced.insert(file.to_string());
-            run.claims.retain(|_, f| f != file);
-            for files in run.copies.values_mut() {
-                files.retain(|f| f != file);
+        let Ok(mut run) = self.run.lock() else {
+            return;
+        };
+        run.replaced.insert(file.to_string());
+        // What this run already wrote from the file is deleted with it.
+        for (print, copy) in run.written.remove(file).unwrap_or_default() {
+            if copy {
+                if let Some(files) = run.copies.get_mut(&print) {
+                    files.retain(|f| f != file);
+                }
+            } else if run.claims.get(&print).is_some_and(|f| f == file) {
+                run.claims.remove(&print);
             }
         }
     }
@@ -156,27 +173,26 @@ impl Copies {
         let Ok(run) = self.run.lock() else {
             return Vec::new();
         };
-        let mut files: Vec<String> = Vec::new();
+        let mut files: BTreeSet<String> = BTreeSet::new();
         for (print, original) in &self.at_start.originals {
             if !run.replaced.contains(original) || run.claims.contains_key(print) {
                 continue; // still held, or written again in this run
             }
+            // Copies from before the run count if their file was not replaced; copies
+            // written in this run are dropped from `run.copies` when theirs is.
             let kept_copy = self
                 .at_start
                 .copies
                 .get(print)
                 .into_iter()
                 .flatten()
-                .chain(run.copies.get(print).into_iter().flatten())
-                .find(|f| !run.replaced.contains(*f));
-            if let Some(file) = kept_copy
-                && !files.contains(file)
-            {
-                files.push(file.clone());
+                .find(|f| !run.replaced.contains(*f))
+                .or_else(|| run.copies.get(print).and_then(|files| files.first()));
+            if let Some(file) = kept_copy {
+                files.insert(file.clone());
             }
         }
-        files.sort();
-        files
+        files.into_iter().collect()
     }
 }
 
@@ -229,6 +245,35 @@ mod tests {
         c.replaced("a");
         assert_eq!(c.decide(7, "a"), Role::Original);
         assert_eq!(c.decide(7, "d"), Role::Copy);
+        assert!(c.orphaned_files().is_empty());
+    }
+
+    #[test]
+    fn a_file_replaced_again_takes_back_what_it_wrote() {
+        // A file re-read during the run (repair) first loses what it wrote, then decides anew.
+        let c = Copies::new(Groups::default());
+        assert_eq!(c.decide(1, "f"), Role::Original);
+        assert_eq!(c.decide(1, "g"), Role::Copy);
+        assert_eq!(c.decide(2, "g"), Role::Original);
+        c.replaced("g");
+        assert_eq!(c.decide(2, "h"), Role::Original, "g's claim went with it");
+        assert_eq!(c.decide(1, "g"), Role::Copy, "f still holds group 1");
+        assert!(c.orphaned_files().is_empty());
+    }
+
+    #[test]
+    fn many_replaced_files_cost_what_they_held() {
+        // 20,000 files each replaced once, each holding the original of its own group.
+        let mut g = Groups::default();
+        for i in 0..20_000u64 {
+            g.originals.insert(i, format!("old/{i}"));
+        }
+        let c = Copies::new(g);
+        for i in 0..20_000u64 {
+            let f = format!("old/{i}");
+            c.replaced(&f);
+            assert_eq!(c.decide(i, &f), Role::Original);
+        }
         assert!(c.orphaned_files().is_empty());
     }
 
