@@ -1,8 +1,9 @@
 //! NER throughput in bytes of raw article text per second, tokenisation included: the seed
 //! article, and (when `../shared/corpora` or `NEWSDEX_CORPORA` holds it) 300 Reuters bodies.
 
+mod support;
+
 use std::io::BufRead;
-use std::path::PathBuf;
 
 use divan::{Bencher, black_box, counter::BytesCount};
 use newsdex::extract::Tagger;
@@ -21,21 +22,18 @@ fn seed_body() -> &'static str {
         .trim()
 }
 
-fn corpora() -> PathBuf {
-    std::env::var_os("NEWSDEX_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora")))
-}
-
 /// Up to 300 article bodies from the Reuters financial corpus, or none when it is absent.
 fn reuters_bodies() -> Vec<String> {
     #[derive(serde::Deserialize)]
     struct Rec {
         body: Option<String>,
     }
-    let path = corpora().join("reuters_financial_2006_2013/reuters_financial_2006_2013.jsonl.gz");
+    let Some(path) =
+        support::corpus_file("reuters_financial_2006_2013/reuters_financial_2006_2013.jsonl.gz")
+    else {
+        return Vec::new();
+    };
     let Ok(f) = std::fs::File::open(&path) else {
-        eprintln!("skipped Reuters sample: {} absent", path.display());
         return Vec::new();
     };
     let r = std::io::BufReader::new(flate2::read::MultiGzDecoder::new(f));

@@ -152,15 +152,9 @@ fn collapsing_keeps_pages_full() {
 
 #[test]
 fn the_bbc_set_has_its_known_exact_duplicates() {
-    let Some(corpora) = common::corpora() else {
-        eprintln!("skipped: ../shared/corpora absent (set NEWSDEX_CORPORA)");
+    let Some(archive) = common::corpus_file("bbc_news/bbc-fulltext.tar.gz") else {
         return;
     };
-    let archive = corpora.join("bbc_news/bbc-fulltext.tar.gz");
-    if !archive.is_file() {
-        eprintln!("skipped: {} absent", archive.display());
-        return;
-    }
     let env = TestEnv::new();
     let status = std::process::Command::new("tar")
         .arg("xzf")

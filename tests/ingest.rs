@@ -199,15 +199,9 @@ fn a_bad_file_never_loses_the_others() {
 
 #[test]
 fn reuters_21578_indexes_every_record_with_text() {
-    let Some(corpora) = common::corpora() else {
-        eprintln!("skipped: ../shared/corpora absent (set NEWSDEX_CORPORA)");
+    let Some(file) = common::corpus_file("reuters21578/reuters21578.jsonl.gz") else {
         return;
     };
-    let file = corpora.join("reuters21578/reuters21578.jsonl.gz");
-    if !file.is_file() {
-        eprintln!("skipped: {} absent", file.display());
-        return;
-    }
     let env = TestEnv::new();
     let run = env.ok(&["index", "--no-entities", file.to_str().unwrap()]);
     assert!(

@@ -88,15 +88,10 @@ fn a_korean_query_finds_its_article() {
 
 #[test]
 fn the_multilingual_sample() {
-    let Some(corpora) = common::corpora() else {
-        eprintln!("skipped: ../shared/corpora absent (set NEWSDEX_CORPORA)");
+    let Some(file) = common::corpus_file("multilingual_sample/multilingual_news_sample.jsonl.gz")
+    else {
         return;
     };
-    let file = corpora.join("multilingual_sample/multilingual_news_sample.jsonl.gz");
-    if !file.is_file() {
-        eprintln!("skipped: {} absent", file.display());
-        return;
-    }
     let env = TestEnv::new();
     env.ok(&["index", "--no-entities", file.to_str().unwrap()]);
     assert_eq!(

@@ -106,3 +106,18 @@ pub fn corpora() -> Option<PathBuf> {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"));
     dir.is_dir().then_some(dir)
 }
+
+/// A file of the shared corpora by its path inside them; `None`, after saying on stderr
+/// that the test is skipped, when the corpora or the file are absent.
+pub fn corpus_file(rel: &str) -> Option<PathBuf> {
+    let Some(corpora) = corpora() else {
+        eprintln!("skipped: ../shared/corpora absent (set NEWSDEX_CORPORA)");
+        return None;
+    };
+    let file = corpora.join(rel);
+    if !file.is_file() {
+        eprintln!("skipped: {} absent", file.display());
+        return None;
+    }
+    Some(file)
+}
