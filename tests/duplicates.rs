@@ -105,7 +105,7 @@ fn copies_take_over_when_the_original_goes() {
     assert!(third[0]["duplicates"].is_null(), "{third:?}");
     assert!(!third[0]["passages"].as_array().unwrap().is_empty());
     assert_eq!(hits(&env, &["ferries storms"]).len(), 1);
-    // Two files left, two texts: nothing is stored twice.
+    // Two files left, two different texts, no stale document of the old holders.
     let stats = env.ok(&["stats", "--format", "json"]).json_lines();
     assert_eq!(stats[0]["articles"].as_u64(), Some(2), "{stats:?}");
 }
@@ -130,8 +130,13 @@ fn a_republished_story_with_small_edits_is_collapsed_as_near_duplicate() {
 #[test]
 fn collapsing_keeps_pages_full() {
     let env = TestEnv::new();
-    for i in 0..6 {
-        env.write(&format!("wire/copy{i}.txt"), STORY);
+    // Near-duplicates (each stored in full, unlike exact copies), more of them than the
+    // first fetch of candidates (2 × 5 + 20), so filling the page needs a second fetch.
+    for i in 0..40 {
+        env.write(
+            &format!("wire/copy{i}.txt"),
+            STORY.replace("on Thursday", &format!("on Thursday at {i}")),
+        );
     }
     for i in 0..4 {
         env.write(
@@ -144,7 +149,7 @@ fn collapsing_keeps_pages_full() {
     assert_eq!(
         page.len(),
         5,
-        "one hit for the six copies plus four distinct stories"
+        "one hit for the forty near-duplicates plus four distinct stories"
     );
     let second = hits(&env, &["strike", "-n", "3", "--offset", "3"]);
     assert_eq!(second.len(), 2);

@@ -63,11 +63,16 @@ fn a_german_inflected_form_finds_its_base_form() {
         p["highlights"][0][1].as_u64().unwrap() as usize,
     ];
     assert_eq!(&text[s..e], "Häusern");
-    // --lang en keeps to English articles.
+    // --lang en keeps to English articles: "reform" is in the German and the English one.
+    assert_eq!(env.ok(&["search", "--count", "reform"]).stdout.trim(), "2");
     let hits = env
-        .ok(&["search", "rules", "--lang", "en", "--format", "json"])
+        .ok(&["search", "reform", "--lang", "en", "--format", "json"])
         .json_lines();
-    assert!(hits.iter().all(|h| h["language"] == "en"));
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(
+        (&hits[0]["id"], &hits[0]["language"]),
+        (&"en.txt".into(), &"en".into())
+    );
 }
 
 #[test]
@@ -80,8 +85,14 @@ fn a_korean_query_finds_its_article() {
     // Entities are only extracted from English articles.
     let run = env.ok(&["show", "de.txt", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    for kind in ["person", "org", "place", "misc"] {
+        assert!(v["entities"][kind].as_array().unwrap().is_empty(), "{v}");
+    }
+    // The English one has them (London), so the check above is not vacuous.
+    let run = env.ok(&["show", "en.txt", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
     assert!(
-        v["entities"]["person"].as_array().unwrap().is_empty(),
+        !v["entities"]["place"].as_array().unwrap().is_empty(),
         "{v}"
     );
 }

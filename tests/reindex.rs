@@ -206,7 +206,7 @@ fn a_run_killed_mid_way_leaves_the_last_commit_and_the_next_run_converges() {
         "docs/small.txt",
         article("Small story", "A small first article."),
     );
-    env.ok(&["index", "docs"]);
+    env.ok(&["index", "--no-entities", "docs"]);
     big_corpus(&env, "docs/big", 60_000);
     let mut writer = spawn(&env, &["reindex"]);
     wait_until(
