@@ -17,14 +17,11 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
-use tantivy::Searcher;
-
-use crate::error::{Error, Result};
-
 /// Name of the fast field that marks copies (1) in the schema.
 pub const COPY_FIELD: &str = "copy";
 
-/// Which groups exist in the index at the start of a run, and where.
+/// Which groups exist in the index at the start of a run, and where (read with the
+/// manifest, by [`manifest::load_with_groups`](super::manifest::load_with_groups)).
 #[derive(Debug, Default)]
 pub struct Groups {
     /// Fingerprint → file holding the original.
@@ -34,53 +31,15 @@ pub struct Groups {
 }
 
 impl Groups {
-    /// Reads every live document's fingerprint, copy flag and file from fast fields.
-    pub fn load(searcher: &Searcher) -> Result<Groups> {
-        let mut groups = Groups::default();
-        for segment in searcher.segment_readers() {
-            let fast = segment.fast_fields();
-            let Some(paths) = fast.str("file")? else {
-                continue;
-            };
-            let prints = fast.u64("dup_exact")?;
-            let flags = fast.u64(COPY_FIELD)?;
-            // (file ordinal, fingerprint, copy), then the file names by streaming the
-            // dictionary once (looking ordinals up one by one decompresses a block each).
-            let mut docs: Vec<(u64, u64, bool)> = Vec::new();
-            for doc in segment.doc_ids_alive() {
-                let (Some(ord), Some(print)) = (paths.term_ords(doc).next(), prints.first(doc))
-                else {
-                    continue;
-                };
-                docs.push((ord, print, flags.first(doc) == Some(1)));
-            }
-            let mut names: HashMap<u64, String> = HashMap::new();
-            let wanted: HashSet<u64> = docs.iter().map(|d| d.0).collect();
-            let mut terms = paths
-                .dictionary()
-                .stream()
-                .map_err(|e| Error::Internal(format!("reading the file column: {e}")))?;
-            while terms.advance() {
-                if wanted.contains(&terms.term_ord()) {
-                    let name = String::from_utf8_lossy(terms.key()).into_owned();
-                    names.insert(terms.term_ord(), name);
-                }
-            }
-            for (ord, print, copy) in docs {
-                let Some(file) = names.get(&ord) else {
-                    continue;
-                };
-                if copy {
-                    groups.copies.entry(print).or_default().push(file.clone());
-                } else {
-                    groups
-                        .originals
-                        .entry(print)
-                        .or_insert_with(|| file.clone());
-                }
-            }
+    /// Records a live document: fingerprint, whether it is a copy, its file.
+    pub fn add(&mut self, print: u64, copy: bool, file: &str) {
+        if copy {
+            self.copies.entry(print).or_default().push(file.to_string());
+        } else {
+            self.originals
+                .entry(print)
+                .or_insert_with(|| file.to_string());
         }
-        Ok(groups)
     }
 }
 
@@ -173,6 +132,9 @@ impl Copies {
         let Ok(run) = self.run.lock() else {
             return Vec::new();
         };
+        if run.replaced.is_empty() {
+            return Vec::new(); // every orphan's original is in a replaced file
+        }
         let mut files: BTreeSet<String> = BTreeSet::new();
         for (print, original) in &self.at_start.originals {
             if !run.replaced.contains(original) || run.claims.contains_key(print) {
@@ -203,10 +165,10 @@ mod tests {
     fn groups(originals: &[(u64, &str)], copies: &[(u64, &str)]) -> Groups {
         let mut g = Groups::default();
         for (p, f) in originals {
-            g.originals.insert(*p, f.to_string());
+            g.add(*p, false, f);
         }
         for (p, f) in copies {
-            g.copies.entry(*p).or_default().push(f.to_string());
+            g.add(*p, true, f);
         }
         g
     }
@@ -266,7 +228,7 @@ mod tests {
         // 20,000 files each replaced once, each holding the original of its own group.
         let mut g = Groups::default();
         for i in 0..20_000u64 {
-            g.originals.insert(i, format!("old/{i}"));
+            g.add(i, false, &format!("old/{i}"));
         }
         let c = Copies::new(g);
         for i in 0..20_000u64 {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::NewsIndex;
-use super::copies::{Copies, Groups, Role};
+use super::copies::{Copies, Role};
 use super::dedup::{self, Fingerprint};
 use super::lock::{LockWait, WriterLock};
 use super::manifest;
@@ -162,8 +162,8 @@ pub fn sync(
             other => Error::Tantivy(other),
         })?;
     let searcher = index.reader()?.searcher();
-    let known = manifest::load(&searcher)?;
-    let copies = Copies::new(Groups::load(&searcher)?);
+    let (known, groups) = manifest::load_with_groups(&searcher)?;
+    let copies = Copies::new(groups);
     drop(searcher);
     let fields = *index.fields();
 
