@@ -256,7 +256,8 @@ impl Searching {
         let mut highlights: HashMap<Analysis, HighlightQuery> = HashMap::new();
         let mut hits = Vec::with_capacity(docs.len());
         for (i, (score, address)) in docs.into_iter().enumerate() {
-            let doc = self.with_text(address, self.searcher.doc(address)?)?;
+            let group = self.exact_group(address)?;
+            let doc = self.with_text(address, self.searcher.doc(address)?, &group)?;
             // Passages are stemmed in the article's language where it has a stemmer.
             let analysis = first_str(&doc, self.fields.language)
                 .map(|code| Analysis::for_code(&code))
@@ -268,7 +269,7 @@ impl Searching {
             let highlight = &highlights[&analysis];
             let mut hit = self.hit(req.offset + i + 1, score, &doc, highlight, &opts, analysis);
             let near = collapsed.get(&address).map_or(&[][..], Vec::as_slice);
-            hit.duplicates = self.duplicates_of(address, near)?;
+            hit.duplicates = self.duplicates_of(address, &group, near)?;
             hits.push(hit);
         }
         Ok(SearchResults {
@@ -335,29 +336,43 @@ impl Searching {
         }
     }
 
-    /// Exact copies of a document anywhere in the index, and the near-duplicates that
-    /// were folded into it among the results.
+    /// Every document with the same exact fingerprint as `address` (itself included), in
+    /// index order: the article and its copies anywhere in the index.
+    fn exact_group(&self, address: DocAddress) -> Result<Vec<DocAddress>> {
+        let segment = self.searcher.segment_reader(address.segment_ord);
+        let Some(exact) = segment
+            .fast_fields()
+            .u64("dup_exact")?
+            .first(address.doc_id)
+        else {
+            return Ok(Vec::new());
+        };
+        let query = TermQuery::new(
+            Term::from_field_u64(self.fields.dup_exact, exact),
+            IndexRecordOption::Basic,
+        );
+        let mut group: Vec<DocAddress> = self
+            .searcher
+            .search(&query, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        group.sort();
+        Ok(group)
+    }
+
+    /// Exact copies of a document anywhere in the index (the rest of its `group`), and
+    /// the near-duplicates that were folded into it among the results.
     fn duplicates_of(
         &self,
         address: DocAddress,
+        group: &[DocAddress],
         near: &[DocAddress],
     ) -> Result<Option<Duplicates>> {
-        let mut prints = FingerprintReader::default();
-        let (exact, _) = prints.read(&self.searcher, address)?;
         let mut dups = Duplicates::default();
-        if let Some(exact) = exact {
-            let query = TermQuery::new(
-                Term::from_field_u64(self.fields.dup_exact, exact),
-                IndexRecordOption::Basic,
-            );
-            let docs = self.searcher.search(&query, &DocSetCollector)?;
-            let mut docs: Vec<DocAddress> = docs.into_iter().filter(|d| *d != address).collect();
-            docs.sort();
-            dups.exact = docs.len() as u64;
-            for d in docs {
-                if dups.others.len() < MAX_DUPLICATE_REFS {
-                    dups.others.push(self.duplicate_ref(d, "exact")?);
-                }
+        for &d in group.iter().filter(|d| **d != address) {
+            dups.exact += 1;
+            if dups.others.len() < MAX_DUPLICATE_REFS {
+                dups.others.push(self.duplicate_ref(d, "exact")?);
             }
         }
         dups.near = near.len() as u64;
@@ -383,7 +398,8 @@ impl Searching {
         let Some((address, doc)) = self.doc_by_id(id)? else {
             return Ok(None);
         };
-        let doc = self.with_text(address, doc)?;
+        let group = self.exact_group(address)?;
+        let doc = self.with_text(address, doc, &group)?;
         let empty = HighlightQuery {
             terms: Vec::new(),
             phrases: Vec::new(),
@@ -407,29 +423,17 @@ impl Searching {
     /// A copy (see `index::copies`) has no text of its own: it gets its original's title,
     /// body and entities (and language if it has none). Other documents come back as
     /// they are.
-    fn with_text(&self, address: DocAddress, mut doc: TantivyDocument) -> Result<TantivyDocument> {
-        let segment = self.searcher.segment_reader(address.segment_ord);
-        let flag = segment.fast_fields().u64(COPY_FIELD)?.first(address.doc_id);
-        let exact = segment
-            .fast_fields()
-            .u64("dup_exact")?
-            .first(address.doc_id);
-        let (Some(1), Some(exact)) = (flag, exact) else {
+    fn with_text(
+        &self,
+        address: DocAddress,
+        mut doc: TantivyDocument,
+        group: &[DocAddress],
+    ) -> Result<TantivyDocument> {
+        if !self.is_copy(address)? {
             return Ok(doc);
-        };
-        let query = TermQuery::new(
-            Term::from_field_u64(self.fields.dup_exact, exact),
-            IndexRecordOption::Basic,
-        );
-        let mut group: Vec<DocAddress> = self
-            .searcher
-            .search(&query, &DocSetCollector)?
-            .into_iter()
-            .collect();
-        group.sort();
-        for other in group {
-            let reader = self.searcher.segment_reader(other.segment_ord);
-            if reader.fast_fields().u64(COPY_FIELD)?.first(other.doc_id) == Some(1) {
+        }
+        for &other in group {
+            if self.is_copy(other)? {
                 continue;
             }
             let original: TantivyDocument = self.searcher.doc(other)?;
@@ -448,6 +452,12 @@ impl Searching {
             break;
         }
         Ok(doc)
+    }
+
+    fn is_copy(&self, address: DocAddress) -> Result<bool> {
+        let segment = self.searcher.segment_reader(address.segment_ord);
+        let flag = segment.fast_fields().u64(COPY_FIELD)?.first(address.doc_id);
+        Ok(flag == Some(1))
     }
 
     fn doc_by_id(&self, id: &str) -> Result<Option<(DocAddress, TantivyDocument)>> {
