@@ -11,6 +11,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::index::analyzer::lowercase_into;
+
 use tantivy::tokenizer::{
     Language as Stem, LowerCaser, PreTokenizedString, RemoveLongFilter, SimpleTokenizer, Stemmer,
     TextAnalyzer, Token,
@@ -189,13 +191,7 @@ impl Profile {
             if word.len() > 7 {
                 continue;
             }
-            lower.clear();
-            if word.is_ascii() {
-                lower.push_str(word);
-                lower.make_ascii_lowercase();
-            } else {
-                lower.extend(word.chars().flat_map(char::to_lowercase));
-            }
+            lowercase_into(word, &mut lower);
             if let Some(&langs) = table.get(lower.as_str()) {
                 for (i, hits) in p.hits.iter_mut().enumerate() {
                     *hits += usize::from(langs >> i & 1 == 1);

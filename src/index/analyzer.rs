@@ -194,7 +194,6 @@ pub struct EnglishTokenizer {
     stemmer: frostem::Stemmer,
     cache: StemCache,
     lower: String,
-    stem: String,
 }
 
 impl Default for EnglishTokenizer {
@@ -204,7 +203,6 @@ impl Default for EnglishTokenizer {
             stemmer: english_stemmer(),
             cache: StemCache::new(),
             lower: String::new(),
-            stem: String::new(),
         }
     }
 }
@@ -255,9 +253,8 @@ impl TokenStream for EnglishTokenStream<'_> {
             t.token.offset_to = to;
             t.token.text.clear();
             if !t.cache.get(word, &mut t.token.text) {
-                normalize_with(&t.stemmer, word, &mut t.lower, &mut t.stem);
-                t.token.text.push_str(&t.stem);
-                t.cache.put(word, &t.stem);
+                normalize_with(&t.stemmer, word, &mut t.lower, &mut t.token.text);
+                t.cache.put(word, &t.token.text);
             }
             return true;
         }

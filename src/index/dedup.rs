@@ -1,8 +1,8 @@
 //! Duplicate detection: an exact fingerprint of the normalised text (same words in the
 //! same order, whatever the case, punctuation or spacing) and a MinHash sketch of word
 //! 3-shingles for near-duplicates (the same wire story republished with small edits).
-//! Both are stored per article; search collapses duplicates at query time, so
-//! reindexing never has to decide which copy "owns" an article.
+//! Both are stored per article. Exact copies are stored once (see `index::copies`);
+//! near-duplicates are collapsed at query time.
 //!
 //! The sketch is one-permutation MinHash (one hash per shingle, 64 bins, empty bins
 //! filled from their neighbours), cut into 16 bands of 4 bins. Each band is hashed to
@@ -14,9 +14,9 @@
 
 use xxhash_rust::xxh3::{Xxh3, xxh3_64, xxh3_64_with_seed};
 
-use super::analyzer::next_word;
+use super::analyzer::{lowercase_into, next_word};
 
-/// Bands of the sketch; each is indexed as one u64 term.
+/// Bands of the sketch; their 32-bit hashes are stored two to a u64 fast-field value.
 pub const BANDS: usize = 16;
 const ROWS: usize = 4;
 const BINS: usize = BANDS * ROWS;
@@ -44,24 +44,15 @@ pub fn fingerprint(title: Option<&str>, body: &str) -> Fingerprint {
     let mut window: [u64; 3] = [0; 3];
     let mut words = 0usize;
     let mut in_text = 0usize;
-    let mut ascii: Vec<u8> = Vec::with_capacity(64);
-    let mut other = String::new();
+    let mut lower = String::with_capacity(64);
     let texts = title.into_iter().chain(std::iter::once(body));
     for text in texts {
         let mut pos = 0;
         while let Some((from, to)) = next_word(text, pos) {
             pos = to;
             let word = &text[from..to];
-            // Lowercased as `char::to_lowercase` does; ASCII without decoding chars.
-            let lower: &[u8] = if word.is_ascii() {
-                ascii.clear();
-                ascii.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
-                &ascii
-            } else {
-                other.clear();
-                other.extend(word.chars().flat_map(char::to_lowercase));
-                other.as_bytes()
-            };
+            lowercase_into(word, &mut lower);
+            let lower = lower.as_bytes();
             exact.update(lower);
             exact.update(b" ");
             window = [window[1], window[2], xxh3_64(lower)];
