@@ -363,8 +363,11 @@ impl Analyzer {
     pub fn tokens(&mut self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
         let mut stream = self.words.token_stream(text);
-        let mut position = 0usize;
+        // Positions follow the word stream's, gaps for dropped long words included (as the
+        // index's English analyzer keeps them), shifted by the extra bigrams emitted so far.
+        let mut extra = 0usize;
         while let Some(token) = stream.next() {
+            let mut position = token.position + extra;
             if self.analysis == Analysis::CjkBigrams && token.text.chars().any(is_cjk) {
                 let word = &text[token.offset_from..token.offset_to];
                 let chars: Vec<(usize, char)> = word.char_indices().collect();
@@ -376,9 +379,9 @@ impl Analyzer {
                         text: token.text.clone(),
                         position_length: 1,
                     });
-                    position += 1;
                     continue;
                 }
+                extra += chars.len() - 2;
                 for pair in chars.windows(2) {
                     let (start, _) = pair[0];
                     let (second, c) = pair[1];
@@ -397,7 +400,6 @@ impl Analyzer {
                     position,
                     ..token.clone()
                 });
-                position += 1;
             }
         }
         out
@@ -493,6 +495,31 @@ mod tests {
         };
         assert_eq!(stems(&mut a, "Häuser"), stems(&mut a, "Haus"));
         assert_eq!(stems(&mut a, "Regierungen"), stems(&mut a, "Regierung"));
+    }
+
+    #[test]
+    fn positions_keep_the_gap_of_a_dropped_long_word() {
+        // Queries are analysed here, English articles by the index's analyzer: a phrase
+        // around a word too long to index must line up with the index's positions.
+        let text = "central supercalifragilisticexpialidociousbankers bank 삼성전자가 rates";
+        let mut a = Analyzer::new(Analysis::for_code("en"));
+        let ours: Vec<(String, usize)> = a
+            .tokens(text)
+            .into_iter()
+            .map(|t| (t.text, t.position))
+            .collect();
+        let mut index = crate::index::schema::text_analyzer();
+        let mut stream = index.token_stream(text);
+        let mut theirs = Vec::new();
+        while let Some(t) = stream.next() {
+            theirs.push((t.text.clone(), t.position));
+        }
+        assert_eq!(ours, theirs);
+        assert_eq!(ours[1].1, 2);
+        // Bigrams still take one position each and push later words on.
+        let mut k = Analyzer::new(Analysis::CjkBigrams);
+        let positions: Vec<usize> = k.tokens(text).iter().map(|t| t.position).collect();
+        assert_eq!(positions, [0, 2, 3, 4, 5, 6, 7]);
     }
 
     #[test]
