@@ -360,11 +360,11 @@ pub(crate) const CTX_SLOTS: [usize; 12] = [20, 21, 22, 23, 24, 25, 26, 27, 38, 3
 pub(crate) const CTX_HASHED_SLOTS: [usize; 8] = [20, 21, 22, 23, 24, 25, 26, 43];
 pub(crate) const CTX_CODED_SLOTS: [usize; 4] = [27, 38, 39, 46];
 /// Second-pass slots (from first-pass labels); before that they hold [`prior_placeholder`].
-pub(crate) const PRIOR_SLOTS: [usize; 4] = [44, 45, 47, 48];
+pub(crate) use super::model::PRIOR_FEATURES as PRIOR_SLOTS;
 
 /// The value of each prior slot before the first pass has run.
 pub(crate) fn prior_placeholder() -> [u64; 4] {
-    [feat(44, 100), feat(45, 100), feat(47, 100), feat(48, 100)]
+    PRIOR_SLOTS.map(|slot| feat(slot as u64, 100))
 }
 
 /// Features of the token itself, in [`SELF_SLOTS`] order.
