@@ -79,6 +79,8 @@ struct Scratch {
     emis: Vec<Sum>,
     alpha: Vec<[f32; LANES]>,
     rows: Vec<u32>,
+    /// Cache slots of the current sentence's words in mode 0.
+    slots: Vec<usize>,
     stats: HashMap64<(u16, u16)>,
     types: HashMap64<[u16; 5]>,
 }
@@ -122,6 +124,7 @@ impl Scratch {
             emis: Vec::new(),
             alpha: Vec::new(),
             rows: Vec::new(),
+            slots: Vec::new(),
             stats: HashMap64::default(),
             types: HashMap64::default(),
         }
@@ -224,15 +227,24 @@ impl Scratch {
                 continue;
             }
             // Raw token facts decide the sentence mode (headline, Title Case line, text).
+            self.slots.clear();
             for k in s..e {
                 let slot = self.entry(w, &model.clusters, words[k], self.raw[k], 0);
                 self.toks[k] = self.cache[slot].tok;
+                self.slots.push(slot);
             }
             let mode = sentence_mode_of(self.toks[s..e].iter().map(|t| (t.case, t.len)));
             self.modes.push(mode);
-            // Scatter each word's cached sums onto itself and its neighbours.
+            // Scatter each word's cached sums onto itself and its neighbours. In mode 0
+            // (running text) the entries just read are the ones needed, unless a later
+            // word of the sentence evicted one.
             for k in s..e {
-                let slot = self.entry(w, &model.clusters, words[k], self.raw[k], mode);
+                let first = self.slots[k - s];
+                let slot = if mode == 0 && self.cache[first].key == self.raw[k].max(1) {
+                    first
+                } else {
+                    self.entry(w, &model.clusters, words[k], self.raw[k], mode)
+                };
                 let ent = &self.cache[slot];
                 self.toks[k] = ent.tok;
                 add(&mut self.emis[k], &ent.sums[SELF]);
