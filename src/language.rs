@@ -355,10 +355,6 @@ impl Analyzer {
         Analyzer { analysis, words }
     }
 
-    pub fn analysis(&self) -> Analysis {
-        self.analysis
-    }
-
     /// Tokens with byte offsets and positions, as the index stores them.
     pub fn tokens(&mut self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
