@@ -8,18 +8,23 @@
 //! hashing. Per token, only 8 hashed per-position features are looked up in the weight table;
 //! the small-domain ones (position, case pattern, document flags, and the second pass's 4)
 //! read small per-model tables.
+//!
+//! Only open tokens ([`open_tokens`]: near a capitalised token) are scored and decoded,
+//! as the reference path decodes them; the others are O. A cache entry holds a word's
+//! token facts at once and its sums only once an open token needs them, so the many
+//! numbers and rare lower-case words far from any name never cost their 31 row reads.
 
 use std::cell::RefCell;
 use std::ops::Range;
 
 use super::features::{
     CTX_CODES, HashMap64, Lite, PAD_LEFT, PAD_RIGHT, PRIOR_CODES, Tok, count_stat, ctx_code_hash,
-    ctx_codes, ctx_hashed, doc_flags, fmix, n1_feats, n2_feats, p1_feats, p2_feats, pad_lite,
-    prior_code_hash, prior_codes, prior_placeholder, self_feats, sentence_mode_of, tok_in_mode,
-    word_hash,
+    ctx_codes, ctx_hashed, doc_flags, fmix, n1_feats, n2_feats, open_tokens, p1_feats, p2_feats,
+    pad_lite, prior_code_hash, prior_codes, prior_placeholder, self_feats, sentence_mode_of,
+    tok_in_mode, word_hash,
 };
-use super::label::{self, Label, N_LABELS};
-use super::model::{Model, SUM, Transitions, Weights};
+use super::label::{self, Label, N_LABELS, O};
+use super::model::{Model, SUM, Transitions, Weights, open_runs};
 
 /// Both passes' weight sums side by side (the second half is zero for a one-pass model),
 /// padded to whole vectors.
@@ -42,6 +47,9 @@ struct Entry {
     /// Word hash (mixed with the sentence mode when that is not 0); 0 = empty.
     key: u64,
     tok: Lite,
+    /// Whether `sums` are filled: they are computed only when a token that needs them
+    /// (an open token or an open token's neighbour) first reads them.
+    ready: bool,
     sums: [Sum; 5],
 }
 
@@ -55,6 +63,7 @@ const EMPTY: Entry = Entry {
         len: 0,
         geo: false,
     },
+    ready: false,
     sums: [[0; W]; 5],
 };
 
@@ -79,8 +88,12 @@ struct Scratch {
     emis: Vec<Sum>,
     alpha: Vec<[f32; LANES]>,
     rows: Vec<u32>,
-    /// Cache slots of the current sentence's words in mode 0.
+    /// Cache slots of the current sentence's words in its mode.
     slots: Vec<usize>,
+    /// Per token: open (scored and decoded) or closed (O); see [`open_tokens`].
+    open: Vec<bool>,
+    /// The open tokens, in order.
+    open_idx: Vec<u32>,
     stats: HashMap64<(u16, u16)>,
     types: HashMap64<[u16; 5]>,
 }
@@ -125,6 +138,8 @@ impl Scratch {
             alpha: Vec::new(),
             rows: Vec::new(),
             slots: Vec::new(),
+            open: Vec::new(),
+            open_idx: Vec::new(),
             stats: HashMap64::default(),
             types: HashMap64::default(),
         }
@@ -169,22 +184,17 @@ impl Scratch {
         self.trans = model.trans.iter().map(masked).collect();
     }
 
-    /// The cache slot holding `word`'s facts and sums in sentence mode `mode`.
+    /// The cache slot holding `word`'s facts in sentence mode `mode`, and its sums if
+    /// [`Scratch::fill`] has computed them since it was cached.
     #[inline]
     fn entry(
         &mut self,
-        w: &Weights,
         clusters: &super::features::Clusters,
         word: &str,
         raw: u64,
         mode: u8,
     ) -> usize {
-        let key = if mode == 0 {
-            raw
-        } else {
-            fmix(raw ^ (mode as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
-        }
-        .max(1);
+        let key = cache_key(raw, mode);
         let set = (fmix(key) >> (64 - SET_BITS)) as usize;
         let base = 2 * set;
         let way = if self.cache[base].key == key {
@@ -193,16 +203,31 @@ impl Scratch {
             1
         } else {
             let victim = 1 - (self.mru[set] & 1) as usize;
-            let (tok, lite) = tok_in_mode(word, mode, clusters);
-            self.cache[base + victim] = Entry {
-                key,
-                tok: lite,
-                sums: role_sums(w, &tok, Some(mode)),
-            };
+            let e = &mut self.cache[base + victim];
+            e.key = key;
+            e.tok = tok_in_mode(word, mode, clusters).1;
+            e.ready = false;
             victim
         };
         self.mru[set] = way as u8;
         base + way
+    }
+
+    /// Computes the sums of `slot`, which holds `word` in `mode`, unless it has them.
+    #[inline]
+    fn fill(
+        &mut self,
+        w: &Weights,
+        clusters: &super::features::Clusters,
+        slot: usize,
+        word: &str,
+        mode: u8,
+    ) {
+        let e = &mut self.cache[slot];
+        if !e.ready {
+            e.sums = role_sums(w, &tok_in_mode(word, mode, clusters).0, Some(mode));
+            e.ready = true;
+        }
     }
 
     // Token index loops read several parallel arrays (words, hashes, facts, sums).
@@ -220,6 +245,7 @@ impl Scratch {
         self.emis.resize(n, self.constant);
         self.modes.clear();
         self.stats.clear();
+        self.open.clear();
         for r in sents {
             let (s, e) = (r.start, r.end);
             if s == e {
@@ -229,35 +255,49 @@ impl Scratch {
             // Raw token facts decide the sentence mode (headline, Title Case line, text).
             self.slots.clear();
             for k in s..e {
-                let slot = self.entry(w, &model.clusters, words[k], self.raw[k], 0);
+                let slot = self.entry(&model.clusters, words[k], self.raw[k], 0);
                 self.toks[k] = self.cache[slot].tok;
                 self.slots.push(slot);
             }
             let mode = sentence_mode_of(self.toks[s..e].iter().map(|t| (t.case, t.len)));
             self.modes.push(mode);
-            // Scatter each word's cached sums onto itself and its neighbours. In mode 0
-            // (running text) the entries just read are the ones needed, unless a later
-            // word of the sentence evicted one.
+            if mode != 0 {
+                // Headline and Title Case words are read truecased: the entries of this mode.
+                for k in s..e {
+                    let slot = self.entry(&model.clusters, words[k], self.raw[k], mode);
+                    self.toks[k] = self.cache[slot].tok;
+                    self.slots[k - s] = slot;
+                }
+            }
+            open_tokens(&self.toks[s..e], &mut self.open);
+            // Scatter each word's cached sums onto the open tokens among itself and its
+            // neighbours. The entry read above is the one needed, unless a later word of
+            // the sentence evicted it.
             for k in s..e {
+                if !self.open[k.saturating_sub(2).max(s)..(k + 3).min(e)].contains(&true) {
+                    continue;
+                }
                 let first = self.slots[k - s];
-                let slot = if mode == 0 && self.cache[first].key == self.raw[k].max(1) {
+                let slot = if self.cache[first].key == cache_key(self.raw[k], mode) {
                     first
                 } else {
-                    self.entry(w, &model.clusters, words[k], self.raw[k], mode)
+                    self.entry(&model.clusters, words[k], self.raw[k], mode)
                 };
+                self.fill(w, &model.clusters, slot, words[k], mode);
                 let ent = &self.cache[slot];
-                self.toks[k] = ent.tok;
-                add(&mut self.emis[k], &ent.sums[SELF]);
-                if k + 1 < e {
+                if self.open[k] {
+                    add(&mut self.emis[k], &ent.sums[SELF]);
+                }
+                if k + 1 < e && self.open[k + 1] {
                     add(&mut self.emis[k + 1], &ent.sums[AS_P1]);
                 }
-                if k + 2 < e {
+                if k + 2 < e && self.open[k + 2] {
                     add(&mut self.emis[k + 2], &ent.sums[AS_P2]);
                 }
-                if k > s {
+                if k > s && self.open[k - 1] {
                     add(&mut self.emis[k - 1], &ent.sums[AS_N1]);
                 }
-                if k > s + 1 {
+                if k > s + 1 && self.open[k - 2] {
                     add(&mut self.emis[k - 2], &ent.sums[AS_N2]);
                 }
             }
@@ -275,12 +315,17 @@ impl Scratch {
                 count_stat(&mut self.stats, t, i, mode);
             }
         }
-        // Per-position features: neighbours' words and shapes together, document statistics.
+        // Per-position features of the open tokens: neighbours' words and shapes together,
+        // document statistics.
         self.rows.clear();
+        self.open_idx.clear();
         let (pad_l, pad_r) = (pad_lite(true), pad_lite(false));
         for (r, &mode) in sents.iter().zip(&self.modes) {
             let sent = &self.toks[r.clone()];
             for (i, t) in sent.iter().enumerate() {
+                if !self.open[r.start + i] {
+                    continue;
+                }
                 let p1 = if i > 0 { &sent[i - 1] } else { &pad_l };
                 let n1 = sent.get(i + 1).unwrap_or(&pad_r);
                 let doc = doc_flags(t, &self.stats, i > 0 && mode == 0);
@@ -292,10 +337,11 @@ impl Scratch {
                 // flight, instead of a bitmap read then a row read per feature.
                 self.rows
                     .extend(ctx_hashed(p1, t, n1).map(|h| w.row_index(h) as u32));
+                self.open_idx.push((r.start + i) as u32);
             }
         }
-        for (acc, rows) in self.emis.iter_mut().zip(self.rows.chunks_exact(CTX_HASHED)) {
-            w.add_rows_at(rows, acc);
+        for (&k, rows) in self.open_idx.iter().zip(self.rows.chunks_exact(CTX_HASHED)) {
+            w.add_rows_at(rows, &mut self.emis[k as usize]);
         }
         let mut labels = vec![label::O; n];
         self.decode(w.scale(0), 0, sents, 0, &mut labels);
@@ -307,6 +353,7 @@ impl Scratch {
             emis,
             types,
             prior_tables,
+            open,
             ..
         } = self;
         prior_codes(
@@ -315,8 +362,10 @@ impl Scratch {
             &labels,
             types,
             |k, codes| {
-                for (table, code) in prior_tables.iter().zip(codes) {
-                    add(&mut emis[k], &table[code]);
+                if open[k] {
+                    for (table, code) in prior_tables.iter().zip(codes) {
+                        add(&mut emis[k], &table[code]);
+                    }
                 }
             },
         );
@@ -324,7 +373,8 @@ impl Scratch {
         labels
     }
 
-    /// Viterbi over each sentence with the scores of one pass (`off` selects its half).
+    /// Viterbi over each open run of each sentence with the scores of one pass (`off`
+    /// selects its half); closed tokens keep their O.
     fn decode(
         &mut self,
         scale: f32,
@@ -334,16 +384,31 @@ impl Scratch {
         out: &mut [Label],
     ) {
         for r in sents {
-            viterbi_masked(
-                &self.emis[r.clone()],
-                off,
-                scale,
-                &self.trans[pass],
-                &mut self.alpha,
-                &mut out[r.clone()],
-            );
+            for run in open_runs(&self.open[r.clone()]) {
+                let (a, b) = (r.start + run.start, r.start + run.end);
+                viterbi_masked(
+                    &self.emis[a..b],
+                    off,
+                    scale,
+                    &self.trans[pass],
+                    &mut self.alpha,
+                    &mut out[a..b],
+                    (a > r.start, b < r.end),
+                );
+            }
         }
     }
+}
+
+/// The cache key of a word hash in sentence mode `mode` (never 0, which marks empty).
+#[inline]
+fn cache_key(raw: u64, mode: u8) -> u64 {
+    if mode == 0 {
+        raw
+    } else {
+        fmix(raw ^ (mode as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
+    .max(1)
 }
 
 /// A word's summed rows in each role; `mode` None for padding (no self features).
@@ -425,8 +490,9 @@ fn best_prev(prev: &[f32; LANES], col: &[f32; LANES]) -> usize {
     }
 }
 
-/// [`viterbi`](super::model::viterbi) over integer emission sums (lanes `off..off + 9`,
-/// times `scale`) with pre-masked transitions: the same arithmetic, so the same path.
+/// [`viterbi_run`](super::model::viterbi_run) over integer emission sums (lanes
+/// `off..off + 9`, times `scale`) with pre-masked transitions: the same arithmetic, so the
+/// same path. `around_o` says whether an O precedes and follows the run.
 ///
 /// The forward pass keeps every position's scores and takes label-parallel maxima (it
 /// vectorises); the backward pass recomputes each step's best previous label for the one
@@ -438,6 +504,7 @@ fn viterbi_masked(
     t: &Masked,
     alpha: &mut Vec<[f32; LANES]>,
     out: &mut [Label],
+    around_o: (bool, bool),
 ) {
     let n = emis.len();
     if n == 0 {
@@ -452,9 +519,10 @@ fn viterbi_masked(
     };
     alpha.clear();
     let e0 = emit(0);
+    let start = if around_o.0 { O as usize } else { N_LABELS };
     let mut score = [f32::NEG_INFINITY; LANES];
     for c in 0..N_LABELS {
-        score[c] = e0[c] + t.rows[N_LABELS][c];
+        score[c] = e0[c] + t.rows[start][c];
     }
     alpha.push(score);
     for i in 1..n {
@@ -471,6 +539,11 @@ fn viterbi_masked(
             score[c] = best[c] + e[c];
         }
         alpha.push(score);
+    }
+    if around_o.1 {
+        for (s, row) in score.iter_mut().zip(&t.rows[..N_LABELS]) {
+            *s += row[O as usize];
+        }
     }
     let mut last = 0;
     for c in 0..N_LABELS {

@@ -5,8 +5,10 @@
 //! A bitmap with a running rank per 64 buckets maps a bucket to its row of `N_LABELS` i16
 //! weights, so a lookup is one bit test, one popcount and one row read.
 
-use super::features::{Clusters, HashMap64, N_FEATURES, apply_prior, extract_doc};
-use super::label::{self, Label, N_LABELS};
+use std::ops::Range;
+
+use super::features::{Clusters, HashMap64, N_FEATURES, apply_prior, extract_doc, open_tokens};
+use super::label::{self, Label, N_LABELS, O};
 
 const MAGIC: &[u8; 8] = b"NDXNER03";
 
@@ -256,10 +258,39 @@ impl Weights {
 
 /// The best label sequence under BIO constraints: an I-X only after B-X or I-X.
 pub fn viterbi(emit: &[[f32; N_LABELS]], trans: &Transitions) -> Vec<Label> {
+    viterbi_run(emit, trans, false, false)
+}
+
+/// The open runs of a sentence's tokens (see [`open_tokens`]): ranges of
+/// consecutive open tokens, in order. Tagging decodes each run on its own, the closed
+/// tokens around it fixed to O.
+pub(crate) fn open_runs(open: &[bool]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let start = i + open.get(i..)?.iter().position(|&o| o)?;
+        let end = open[start..]
+            .iter()
+            .position(|&o| !o)
+            .map_or(open.len(), |l| start + l);
+        i = end;
+        Some(start..end)
+    })
+}
+
+/// [`viterbi`] over a run of tokens that follows an O (`after_o`; else the sentence start)
+/// and precedes one (`before_o`; else the sentence end): the best labels of the run when
+/// the tokens around it are O.
+pub fn viterbi_run(
+    emit: &[[f32; N_LABELS]],
+    trans: &Transitions,
+    after_o: bool,
+    before_o: bool,
+) -> Vec<Label> {
     let n = emit.len();
     if n == 0 {
         return Vec::new();
     }
+    let start = if after_o { O as usize } else { N_LABELS };
     // Forbidden transitions score -inf, so the inner loop needs no branches.
     let mut t = *trans;
     for (p, row) in t.iter_mut().enumerate() {
@@ -272,7 +303,7 @@ pub fn viterbi(emit: &[[f32; N_LABELS]], trans: &Transitions) -> Vec<Label> {
     }
     let mut score = [0f32; N_LABELS];
     for (c, s) in score.iter_mut().enumerate() {
-        *s = emit[0][c] + t[N_LABELS][c];
+        *s = emit[0][c] + t[start][c];
     }
     let mut back = vec![[0u8; N_LABELS]; n];
     for i in 1..n {
@@ -291,6 +322,11 @@ pub fn viterbi(emit: &[[f32; N_LABELS]], trans: &Transitions) -> Vec<Label> {
             back[i][c] = arg;
         }
         score = next;
+    }
+    if before_o {
+        for (c, s) in score.iter_mut().enumerate() {
+            *s += t[c][O as usize];
+        }
     }
     let mut last = 0;
     for c in 0..N_LABELS {
@@ -345,13 +381,17 @@ impl Model {
         let info = extract_doc(doc, &self.clusters, &mut feats);
         let (mut first, mut second) = (Vec::new(), Vec::new());
         self.weights.emissions(&feats, &mut first, &mut second);
-        let labels = decode(doc, &first, &self.trans[0]);
+        let mut open = Vec::with_capacity(first.len());
+        for &(s, e) in info.sents() {
+            open_tokens(&info.toks()[s..e], &mut open);
+        }
+        let labels = decode(info.sents(), &open, &first, &self.trans[0]);
         if self.trans.len() < 2 || self.weights.passes() < 2 {
             return labels;
         }
         apply_prior(&info, &labels, &mut feats);
         self.weights.add_prior(&feats, &second, &mut first);
-        let mut labels = decode(doc, &first, &self.trans[1]);
+        let mut labels = decode(info.sents(), &open, &first, &self.trans[1]);
         let mut words = Vec::new();
         let mut sents = Vec::new();
         for s in doc {
@@ -396,13 +436,24 @@ fn harmonise_coordination(words: &[&str], sents: &[std::ops::Range<usize>], labe
     }
 }
 
-fn decode(doc: &[Vec<&str>], emit: &[[f32; N_LABELS]], trans: &Transitions) -> Vec<Label> {
-    let mut out = Vec::with_capacity(emit.len());
-    let mut k = 0;
-    for sent in doc {
-        let n = sent.len();
-        out.extend(viterbi(&emit[k..k + n], trans));
-        k += n;
+/// Each sentence's open runs decoded on their own; closed tokens are O.
+fn decode(
+    sents: &[(usize, usize)],
+    open: &[bool],
+    emit: &[[f32; N_LABELS]],
+    trans: &Transitions,
+) -> Vec<Label> {
+    let mut out = vec![O; emit.len()];
+    for &(s, e) in sents {
+        for r in open_runs(&open[s..e]) {
+            let path = viterbi_run(
+                &emit[s + r.start..s + r.end],
+                trans,
+                r.start > 0,
+                s + r.end < e,
+            );
+            out[s + r.start..s + r.end].copy_from_slice(&path);
+        }
     }
     out
 }
@@ -609,6 +660,45 @@ mod tests {
                 prev = Some(l);
             }
         }
+    }
+
+    #[test]
+    fn open_runs_split_at_closed_tokens() {
+        let runs = |open: &[bool]| open_runs(open).collect::<Vec<_>>();
+        assert_eq!(runs(&[]), Vec::<Range<usize>>::new());
+        assert_eq!(runs(&[false, false]), Vec::<Range<usize>>::new());
+        assert_eq!(runs(&[true, true]), vec![0..2]);
+        assert_eq!(
+            runs(&[false, true, true, false, true, false, false, true]),
+            vec![1..3, 4..5, 7..8]
+        );
+    }
+
+    #[test]
+    fn a_run_between_os_is_decoded_with_their_transitions() {
+        // Emissions favour I-PER at the run's first token; after an O that is forbidden,
+        // at a sentence start too, so B-PER wins either way, and before an O a strong
+        // penalty on PER→O moves the last label.
+        let mut emit = vec![[0f32; N_LABELS]; 2];
+        emit[0][label::I_PER as usize] = 5.0;
+        emit[0][label::B_PER as usize] = 4.0;
+        emit[1][label::I_PER as usize] = 3.0;
+        emit[1][label::O as usize] = 2.9;
+        let mut trans = [[0f32; N_LABELS]; N_LABELS + 1];
+        trans[label::I_PER as usize][label::O as usize] = -10.0;
+        assert_eq!(
+            viterbi_run(&emit, &trans, false, false),
+            vec![label::B_PER, label::I_PER]
+        );
+        assert_eq!(
+            viterbi_run(&emit, &trans, true, false),
+            vec![label::B_PER, label::I_PER]
+        );
+        // Followed by an O, ending in I-PER costs 10: B-PER then O is best.
+        assert_eq!(
+            viterbi_run(&emit, &trans, true, true),
+            vec![label::B_PER, label::O]
+        );
     }
 
     /// The cached fast path labels exactly as the reference path (every feature looked up).

@@ -1,5 +1,6 @@
 //! Turning an article's mentions into canonical, deduplicated entity names.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::EntityKind;
@@ -9,10 +10,17 @@ use crate::Entities;
 /// "Kýiv" share one key, as do "U.S." and "US".
 pub fn entity_key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
+    entity_key_into(name, &mut out);
+    out
+}
+
+/// [`entity_key`] appended to `out`.
+fn entity_key_into(name: &str, out: &mut String) {
+    let base = out.len();
     let mut space = false;
     for c in name.chars() {
         if c.is_whitespace() {
-            space = !out.is_empty();
+            space = out.len() > base;
             continue;
         }
         if c == '.' {
@@ -32,7 +40,6 @@ pub fn entity_key(name: &str) -> String {
             },
         }
     }
-    out
 }
 
 const FOLDS: &[(&str, &str)] = &[
@@ -71,6 +78,19 @@ fn fold_diacritic(c: char) -> Option<&'static str> {
 /// Cleans one mention's surface: canonical spacing and quotes, no possessive, no
 /// surrounding punctuation. None when nothing name-like is left.
 pub fn clean_surface(text: &str) -> Option<String> {
+    clean(text).map(Cow::into_owned)
+}
+
+/// [`clean_surface`], borrowing from `text` when its spacing is already canonical (most
+/// mentions), so only names spread over several lines or spaces are copied.
+fn clean(text: &str) -> Option<Cow<'_, str>> {
+    let canonical = !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && !text.contains(|c: char| c.is_whitespace() && c != ' ');
+    if canonical {
+        return trimmed(text).map(Cow::Borrowed);
+    }
     let mut s = String::with_capacity(text.len());
     for w in text.split_whitespace() {
         if !s.is_empty() {
@@ -78,9 +98,16 @@ pub fn clean_surface(text: &str) -> Option<String> {
         }
         s.push_str(w);
     }
+    trimmed(&s).map(|t| Cow::Owned(t.to_string()))
+}
+
+/// A single-spaced surface without its possessive and surrounding punctuation; None when
+/// nothing name-like is left.
+fn trimmed(s: &str) -> Option<&str> {
+    let mut s = s;
     for suffix in [" 's", " ’s", "'s", "’s", "'", "’"] {
         if s.len() > suffix.len() && s.ends_with(suffix) {
-            s.truncate(s.len() - suffix.len());
+            s = &s[..s.len() - suffix.len()];
             break;
         }
     }
@@ -88,15 +115,7 @@ pub fn clean_surface(text: &str) -> Option<String> {
         .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')' && c != '(')
         .trim_start_matches('.')
         .trim();
-    if !t.chars().any(char::is_alphanumeric) {
-        return None;
-    }
-    // Trim in place: `t` is a subslice of `s`.
-    let start = t.as_ptr() as usize - s.as_ptr() as usize;
-    let end = start + t.len();
-    s.truncate(end);
-    s.drain(..start);
-    Some(s)
+    t.chars().any(char::is_alphanumeric).then_some(t)
 }
 
 /// Courtesy titles that CoNLL-style annotation leaves outside a person's name.
@@ -108,16 +127,17 @@ const HONORIFICS: &[&str] = &[
 /// Drops a leading courtesy title from a person's name when a name follows:
 /// "Mr Blair" → "Blair" (which then resolves to "Tony Blair" if the article has it),
 /// "Dr. Jane Smith" → "Jane Smith".
-fn strip_honorific(name: &mut String) {
+fn strip_honorific(name: &str) -> &str {
     let Some((first, rest)) = name.split_once(' ') else {
-        return;
+        return name;
     };
     let word = first.trim_end_matches('.');
     if rest.chars().next().is_some_and(char::is_uppercase)
         && HONORIFICS.iter().any(|h| h.eq_ignore_ascii_case(word))
     {
-        let rest = rest.to_string();
-        *name = rest;
+        rest
+    } else {
+        name
     }
 }
 
@@ -208,23 +228,27 @@ fn is_word_subsequence(short: &str, long: &str) -> bool {
 pub fn build_entities(mentions: &[(EntityKind, &str)]) -> Entities {
     let mut groups: Vec<Group> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut key = String::new();
     for (pos, &(kind, text)) in mentions.iter().enumerate() {
-        let Some(mut surface) = clean_surface(text) else {
+        let Some(cleaned) = clean(text) else {
             continue;
         };
-        if kind == EntityKind::Person {
-            strip_honorific(&mut surface);
-        }
-        let key = entity_key(&surface);
+        let surface = if kind == EntityKind::Person {
+            strip_honorific(&cleaned)
+        } else {
+            &cleaned
+        };
+        key.clear();
+        entity_key_into(surface, &mut key);
         if key.is_empty() {
             continue;
         }
-        let g = match by_key.get(&key) {
+        let g = match by_key.get(key.as_str()) {
             Some(&g) => g,
             None => {
                 by_key.insert(key.clone(), groups.len());
                 groups.push(Group {
-                    key,
+                    key: key.clone(),
                     first: pos,
                     kinds: [0; 4],
                     first_kind: kind,
@@ -238,7 +262,7 @@ pub fn build_entities(mentions: &[(EntityKind, &str)]) -> Entities {
         grp.kinds[kind_index(kind)] += 1;
         match grp.forms.iter_mut().find(|(f, _)| *f == surface) {
             Some((_, n)) => *n += 1,
-            None => grp.forms.push((surface, 1)),
+            None => grp.forms.push((surface.to_string(), 1)),
         }
     }
 
