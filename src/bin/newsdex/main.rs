@@ -18,6 +18,11 @@ use clap::{Parser, Subcommand};
 
 use config::Global;
 
+/// mimalloc instead of the system allocator: indexing allocates many small, short-lived
+/// strings (tokens, entity names, documents) on several threads at once.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Full-text search for news archives: index folders of articles, then search them
 /// with ranked, highlighted passages.
 #[derive(Debug, Parser)]
