@@ -2,7 +2,8 @@
 """Compare newsdex with raw tantivy and SQLite FTS5 on the same corpus, in one run.
 
     python3 benches/compare.py CORPUS.jsonl[.gz] [--queries benches/queries.txt]
-        [--reps 20] [--cli-reps 5] [--work DIR] [--keep] [--json OUT] [--no-build]
+        [--reps 20] [--cli-reps 5] [--index-runs 1] [--work DIR] [--keep] [--json OUT]
+        [--no-build]
 
 Builds (once) the release binary and the two examples it drives, then, on the same data:
 
@@ -16,6 +17,10 @@ Builds (once) the release binary and the two examples it drives, then, on the sa
                 snippet() on the body of the top 10; one transaction, then 'optimize'
 
 Indexing is measured on the child process: wall, user+sys CPU and peak RSS (wait4).
+With --index-runs N the raw tantivy and newsdex builds run N times, round-robin (raw,
+without entities, with entities, then again), so a slow spell of a shared host hits all
+three alike; the table gives each engine's median run by wall time, and every run's wall
+time and the with/without-entities ratio of each round are listed under it.
 Prints Markdown tables on stdout (progress on stderr); indexes live in a temp dir (or
 --work DIR) deleted at the end unless --keep.
 
@@ -355,29 +360,41 @@ def index_phase(args, work: Path, exe: dict) -> tuple[list[dict], int]:
     results = []
     corpus = str(args.corpus)
 
-    log(f"raw tantivy index (load {loadavg()})")
-    d = work / "tantivy"
-    r = run_measured([exe["raw"], "index", corpus, str(d)])
-    info = json_lines(r["stdout"])[-1]
-    text_bytes = info["text_bytes"]
-    results.append({"engine": "raw tantivy", "dir": d, "articles": info["docs"], **r})
-
     help_text = subprocess.run(
         [exe["newsdex"], "index", "--help"], capture_output=True, text=True
     ).stdout
     has_flag = "--no-entities" in help_text
-    for label, extra in (
-        ("newsdex --no-entities", ["--no-entities"] if has_flag else []),
-        ("newsdex (entities)", []),
-    ):
-        if label.endswith("--no-entities") and not has_flag:
-            label = "newsdex (no --no-entities flag yet: entities on)"
-        log(f"{label} (load {loadavg()})")
-        d = work / ("newsdex-noent" if extra else "newsdex")
-        r = run_measured([exe["newsdex"], "--index", str(d), "index", *extra, corpus])
-        results.append(
-            {"engine": label, "dir": d, "articles": newsdex_articles(r["stderr"]), **r}
-        )
+    noent_label = (
+        "newsdex --no-entities" if has_flag else "newsdex (no --no-entities flag yet: entities on)"
+    )
+    # (label, index dir, command, articles from the run)
+    legs = [
+        ("raw tantivy", work / "tantivy", [exe["raw"], "index", corpus, str(work / "tantivy")],
+         lambda r: json_lines(r["stdout"])[-1]["docs"]),
+        (noent_label, work / "newsdex-noent",
+         [exe["newsdex"], "--index", str(work / "newsdex-noent"), "index",
+          *(["--no-entities"] if has_flag else []), corpus],
+         lambda r: newsdex_articles(r["stderr"])),
+        ("newsdex (entities)", work / "newsdex",
+         [exe["newsdex"], "--index", str(work / "newsdex"), "index", corpus],
+         lambda r: newsdex_articles(r["stderr"])),
+    ]
+    runs: dict[str, list[dict]] = {label: [] for label, *_ in legs}
+    text_bytes = 0
+    for round_no in range(max(1, args.index_runs)):
+        for label, d, cmd, articles in legs:
+            if d.exists():
+                shutil.rmtree(d)
+            log(f"{label} index, run {round_no + 1} (load {loadavg()})")
+            r = run_measured(cmd)
+            if label == "raw tantivy":
+                text_bytes = json_lines(r["stdout"])[-1]["text_bytes"]
+            runs[label].append({"engine": label, "dir": d, "articles": articles(r), **r})
+    for label, *_ in legs:
+        ordered = sorted(runs[label], key=lambda r: r["wall_s"])
+        median = dict(ordered[(len(ordered) - 1) // 2])
+        median["all_walls"] = [r["wall_s"] for r in runs[label]]
+        results.append(median)
 
     log(f"SQLite FTS5 index (load {loadavg()})")
     db = work / "fts5.db"
@@ -466,6 +483,21 @@ def report(args, mach, cmdline, load_start, index_res, text_bytes, search_res) -
           f"{fmt(mb / r['wall_s'], 1)} | {fmt(r['index_bytes'] / 1e6, 1)} | "
           f"{fmt(r['index_bytes'] / text_bytes)}× | {fmt(r['peak_rss_mb'], 0)} | {r['load']} |")
     w("")
+    walls = {r["engine"]: r.get("all_walls", []) for r in index_res}
+    if any(len(v) > 1 for v in walls.values()):
+        w(f"{len(next(iter(walls.values())))} runs of each Rust build, round-robin; the table "
+          "gives each one's median run by wall time (the faster middle one of an even count). "
+          "Every run's wall seconds:")
+        w("")
+        for engine, v in walls.items():
+            if len(v) > 1:
+                w(f"- {engine}: " + ", ".join(fmt(x) for x in v))
+        noent = next((v for e, v in walls.items() if "--no-entities" in e), None)
+        ent = walls.get("newsdex (entities)")
+        if noent and ent:
+            w("- with entities / without, per round: "
+              + ", ".join(f"{fmt(a / b)}×" for a, b in zip(ent, noent)))
+        w("")
     w(f"### Search: {len(load_queries(args.queries))} queries of `{args.queries.relative_to(REPO) if args.queries.is_relative_to(REPO) else args.queries}`, "
       f"top 10 with passages/snippets ({args.reps} warm runs each in-process, {args.cli_reps} whole-process)")
     w("")
@@ -573,6 +605,8 @@ def main() -> None:
     ap.add_argument("--queries", type=Path, default=REPO / "benches" / "queries.txt")
     ap.add_argument("--reps", type=int, default=20, help="warm runs per query in-process")
     ap.add_argument("--cli-reps", type=int, default=5, help="runs per query of `newsdex search`")
+    ap.add_argument("--index-runs", type=int, default=1,
+                    help="runs of each Rust index build, round-robin; the median is reported")
     ap.add_argument("--work", type=Path, help="where the indexes go (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the indexes")
     ap.add_argument("--json", type=Path, help="also write every figure as JSON here")
