@@ -87,7 +87,15 @@ fn copies_take_over_when_the_original_goes() {
     // copy must become the article, text and all.
     let holder = first[0]["path"].as_str().unwrap().to_string();
     std::fs::remove_file(&holder).unwrap();
-    env.ok(&["reindex"]);
+    // The run report counts the re-read copy: its article replaces itself as a copy.
+    let run = env.ok(&["reindex", "-v"]);
+    assert!(
+        run.stderr.contains(
+            "2 files (0 added, 1 updated, 1 removed, 1 unchanged), 1 articles indexed, 2 removed"
+        ),
+        "{}",
+        run.stderr
+    );
     let second = hits(&env, &["rail strike"]);
     assert_eq!(second.len(), 1, "{second:?}");
     assert_ne!(second[0]["path"].as_str().unwrap(), holder);
@@ -99,7 +107,15 @@ fn copies_take_over_when_the_original_goes() {
         "Something else\n\nA different story entirely about ferries and storms at sea.\n",
     )
     .unwrap();
-    env.ok(&["reindex"]);
+    // The edited file and the copy re-read after it are both updated.
+    let run = env.ok(&["reindex", "-v"]);
+    assert!(
+        run.stderr.contains(
+            "2 files (0 added, 2 updated, 0 removed, 0 unchanged), 2 articles indexed, 2 removed"
+        ),
+        "{}",
+        run.stderr
+    );
     let third = hits(&env, &["rail strike"]);
     assert_eq!(third.len(), 1, "{third:?}");
     assert!(third[0]["duplicates"].is_null(), "{third:?}");

@@ -171,6 +171,8 @@ pub fn sync(
     let own_dir = index.dir().map(canonical_root);
     // Every file walked, by manifest key, with its root (for re-reading it, see below).
     let mut seen: HashMap<String, SourceFile> = HashMap::new();
+    // Files found unchanged (not read) in this run.
+    let mut unchanged: HashSet<String> = HashSet::new();
     let mut unavailable: Vec<&Path> = Vec::new();
 
     let writer = &owned_writer;
@@ -253,6 +255,7 @@ pub fn sync(
                     && b.mtime_ns == file.mtime_ns
                 {
                     report.files_unchanged += 1;
+                    unchanged.insert(key.clone());
                     on_event(RunEvent::File {
                         path: &key,
                         action: FileAction::Unchanged,
@@ -274,6 +277,7 @@ pub fn sync(
                 {
                     // Touched but not changed: same articles, nothing to write.
                     report.files_unchanged += 1;
+                    unchanged.insert(key.clone());
                     on_event(RunEvent::File {
                         path: &key,
                         action: FileAction::Unchanged,
@@ -369,6 +373,8 @@ pub fn sync(
 
     // Groups whose original was deleted but whose copies remain: re-index a file holding
     // a copy, which then becomes the original (see `index::copies`).
+    // A file read earlier in this run is already counted in the report; one that was
+    // unchanged is counted again here as updated.
     let mut retried: HashSet<String> = HashSet::new();
     loop {
         let orphaned: Vec<String> = copies
@@ -400,17 +406,39 @@ pub fn sync(
                 mtime_ns: file.mtime_ns,
                 hash: ingest::content_hash(&raw),
             };
+            let first_read = unchanged.remove(&key);
             let mut failed = None;
-            ingest::parse(file, &raw, &mut |record| {
-                if let (Ok(mut article), None) = (record, &failed) {
-                    let doc = build(&fields, copies, opts.enrich.as_ref(), &mut article, &meta);
-                    if let Err(e) = writer.add_document(doc) {
-                        failed = Some(e);
+            let mut articles = 0u64;
+            ingest::parse(file, &raw, &mut |record| match record {
+                Ok(mut article) => {
+                    if failed.is_none() {
+                        articles += 1;
+                        let doc = build(&fields, copies, opts.enrich.as_ref(), &mut article, &meta);
+                        if let Err(e) = writer.add_document(doc) {
+                            failed = Some(e);
+                        }
                     }
                 }
+                Err(problem) if first_read => {
+                    count_problem(&mut report, &problem);
+                    on_event(RunEvent::Problem(&problem));
+                }
+                Err(_) => {}
             });
             if let Some(e) = failed {
                 return Err(Error::Tantivy(e));
+            }
+            if first_read {
+                report.files_unchanged = report.files_unchanged.saturating_sub(1);
+                report.files_updated += 1;
+                report.bytes_read += raw.len() as u64;
+                report.articles_removed += known.get(&key).map_or(0, |b| b.articles);
+                report.articles_indexed += articles;
+                on_event(RunEvent::File {
+                    path: &key,
+                    action: FileAction::Updated,
+                    articles,
+                });
             }
         }
     }
