@@ -73,6 +73,12 @@ fn exact_copies_are_one_hit_that_names_the_others() {
     assert!(hits(&env, &["ferry"])[0]["duplicates"].is_null());
 }
 
+/// Runs `reindex -v` and checks the summary line it prints.
+fn reindex_reports(env: &TestEnv, summary: &str) {
+    let run = env.ok(&["reindex", "-v"]);
+    assert!(run.stderr.contains(summary), "{}", run.stderr);
+}
+
 #[test]
 fn copies_take_over_when_the_original_goes() {
     let env = TestEnv::new();
@@ -88,13 +94,9 @@ fn copies_take_over_when_the_original_goes() {
     let holder = first[0]["path"].as_str().unwrap().to_string();
     std::fs::remove_file(&holder).unwrap();
     // The run report counts the re-read copy: its article replaces itself as a copy.
-    let run = env.ok(&["reindex", "-v"]);
-    assert!(
-        run.stderr.contains(
-            "2 files (0 added, 1 updated, 1 removed, 1 unchanged), 1 articles indexed, 2 removed"
-        ),
-        "{}",
-        run.stderr
+    reindex_reports(
+        &env,
+        "2 files (0 added, 1 updated, 1 removed, 1 unchanged), 1 articles indexed, 2 removed",
     );
     let second = hits(&env, &["rail strike"]);
     assert_eq!(second.len(), 1, "{second:?}");
@@ -108,13 +110,9 @@ fn copies_take_over_when_the_original_goes() {
     )
     .unwrap();
     // The edited file and the copy re-read after it are both updated.
-    let run = env.ok(&["reindex", "-v"]);
-    assert!(
-        run.stderr.contains(
-            "2 files (0 added, 2 updated, 0 removed, 0 unchanged), 2 articles indexed, 2 removed"
-        ),
-        "{}",
-        run.stderr
+    reindex_reports(
+        &env,
+        "2 files (0 added, 2 updated, 0 removed, 0 unchanged), 2 articles indexed, 2 removed",
     );
     let third = hits(&env, &["rail strike"]);
     assert_eq!(third.len(), 1, "{third:?}");
