@@ -171,8 +171,6 @@ pub fn sync(
     let own_dir = index.dir().map(canonical_root);
     // Every file walked, by manifest key, with its root (for re-reading it, see below).
     let mut seen: HashMap<String, SourceFile> = HashMap::new();
-    // Files found unchanged (not read) in this run.
-    let mut unchanged: HashSet<String> = HashSet::new();
     let mut unavailable: Vec<&Path> = Vec::new();
 
     let writer = &owned_writer;
@@ -255,7 +253,6 @@ pub fn sync(
                     && b.mtime_ns == file.mtime_ns
                 {
                     report.files_unchanged += 1;
-                    unchanged.insert(key.clone());
                     on_event(RunEvent::File {
                         path: &key,
                         action: FileAction::Unchanged,
@@ -277,7 +274,6 @@ pub fn sync(
                 {
                     // Touched but not changed: same articles, nothing to write.
                     report.files_unchanged += 1;
-                    unchanged.insert(key.clone());
                     on_event(RunEvent::File {
                         path: &key,
                         action: FileAction::Unchanged,
@@ -373,8 +369,6 @@ pub fn sync(
 
     // Groups whose original was deleted but whose copies remain: re-index a file holding
     // a copy, which then becomes the original (see `index::copies`).
-    // A file read earlier in this run is already counted in the report; one that was
-    // unchanged is counted again here as updated.
     let mut retried: HashSet<String> = HashSet::new();
     loop {
         let orphaned: Vec<String> = copies
@@ -406,7 +400,11 @@ pub fn sync(
                 mtime_ns: file.mtime_ns,
                 hash: ingest::content_hash(&raw),
             };
-            let first_read = unchanged.remove(&key);
+            // A file that still holds what the index recorded was counted unchanged and not
+            // read: count it as updated now. One read earlier in this run (added or
+            // changed) is already in the report.
+            let before = known.get(&key).filter(|b| b.hash == meta.hash);
+            let first_read = before.is_some();
             let mut failed = None;
             let mut articles = 0u64;
             ingest::parse(file, &raw, &mut |record| match record {
@@ -432,7 +430,7 @@ pub fn sync(
                 report.files_unchanged = report.files_unchanged.saturating_sub(1);
                 report.files_updated += 1;
                 report.bytes_read += raw.len() as u64;
-                report.articles_removed += known.get(&key).map_or(0, |b| b.articles);
+                report.articles_removed += before.map_or(0, |b| b.articles);
                 report.articles_indexed += articles;
                 on_event(RunEvent::File {
                     path: &key,
