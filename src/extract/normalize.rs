@@ -75,14 +75,10 @@ fn fold_diacritic(c: char) -> Option<&'static str> {
         .map(|&(_, to)| to)
 }
 
-/// Cleans one mention's surface: canonical spacing and quotes, no possessive, no
-/// surrounding punctuation. None when nothing name-like is left.
-pub fn clean_surface(text: &str) -> Option<String> {
-    clean(text).map(Cow::into_owned)
-}
-
-/// [`clean_surface`], borrowing from `text` when its spacing is already canonical (most
-/// mentions), so only names spread over several lines or spaces are copied.
+/// Cleans one mention's surface: canonical spacing, no possessive, no surrounding
+/// punctuation; None when nothing name-like is left. Borrows from `text` when its spacing
+/// is already canonical (most mentions), so only names spread over several lines or
+/// spaces are copied.
 fn clean(text: &str) -> Option<Cow<'_, str>> {
     let canonical = !text.starts_with(' ')
         && !text.ends_with(' ')
