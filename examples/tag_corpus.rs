@@ -1,48 +1,42 @@
-//! NER throughput on a JSONL corpus, one thread, and a digest of every label it gave: the
-//! tool for checking that a tagger change is as fast as claimed and changes what it claims.
+//! NER throughput on one thread, and a digest of every entity list it found: the tool for
+//! checking that a tagger change is as fast as claimed and changes what it claims.
 //!
 //! ```sh
-//! cargo run --release --example tag_corpus -- CORPUS.jsonl[.gz] [MAX_ARTICLES]
+//! cargo run --release --example tag_corpus -- PATH [MAX_ARTICLES]
 //! ```
 //!
-//! Each article's title and body are tagged as one document, as the indexer does. It prints
-//! articles, MB of raw text, seconds, MB/s, entity names found, and a digest of every
-//! article's entity lists: two runs with the same digest found the same entities.
+//! PATH is anything `newsdex index` reads (a JSON Lines corpus, gzipped or not, or a
+//! folder), read by the same ingest code. Each article's title and body are tagged as one
+//! document, as the indexer does. It prints articles, MB of raw text, seconds, MB/s, entity
+//! names found, and a digest of every article's entity lists: two runs with the same digest
+//! found the same entities.
 
 use std::hash::{Hash, Hasher};
-use std::io::BufRead;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use newsdex::extract::Tagger;
-
-#[derive(serde::Deserialize)]
-struct Rec {
-    title: Option<String>,
-    body: Option<String>,
-}
+use newsdex::ingest;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (path, max) = match args.as_slice() {
         [p] => (p, usize::MAX),
         [p, n] => (p, n.parse().with_context(|| format!("bad count {n:?}"))?),
-        _ => bail!("usage: tag_corpus CORPUS.jsonl[.gz] [MAX_ARTICLES]"),
-    };
-    let f = std::fs::File::open(path).with_context(|| format!("opening {path}"))?;
-    let reader: Box<dyn BufRead> = if path.ends_with(".gz") {
-        Box::new(std::io::BufReader::new(flate2::read::MultiGzDecoder::new(
-            f,
-        )))
-    } else {
-        Box::new(std::io::BufReader::new(f))
+        _ => bail!("usage: tag_corpus PATH [MAX_ARTICLES]"),
     };
     let mut docs = Vec::new();
-    for line in reader.lines().take(max) {
-        let line = line.with_context(|| format!("reading {path}"))?;
-        if let Ok(r) = serde_json::from_str::<Rec>(&line) {
-            docs.push((r.title.unwrap_or_default(), r.body.unwrap_or_default()));
-        }
+    for file in ingest::walk(&[PathBuf::from(path)]) {
+        let file = file.map_err(|p| anyhow::anyhow!("{p}"))?;
+        let raw = ingest::read_raw(&file).map_err(|p| anyhow::anyhow!("{p}"))?;
+        ingest::parse(&file, &raw, &mut |record| {
+            if let Ok(a) = record
+                && docs.len() < max
+            {
+                docs.push((a.title.unwrap_or_default(), a.body));
+            }
+        });
     }
     let bytes: usize = docs.iter().map(|(t, b)| t.len() + b.len()).sum();
     let tagger = Tagger::embedded()?;
