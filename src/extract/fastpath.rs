@@ -214,6 +214,8 @@ impl Scratch {
     }
 
     /// Computes the sums of `slot`, which holds `word` in `mode`, unless it has them.
+    /// The word's full facts are derived again here rather than kept in the entry: they
+    /// are ~3× the size of [`Lite`], and the cache is bound by memory.
     #[inline]
     fn fill(
         &mut self,
