@@ -18,10 +18,10 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use super::features::{
-    CTX_CODES, HashMap64, Lite, PAD_LEFT, PAD_RIGHT, PRIOR_CODES, Tok, count_stat, ctx_code_hash,
-    ctx_codes, ctx_hashed, doc_flags, fmix, n1_feats, n2_feats, open_tokens, p1_feats, p2_feats,
-    pad_lite, prior_code_hash, prior_codes, prior_placeholder, self_feats, sentence_mode_of,
-    tok_in_mode, word_hash,
+    CTX_CODES, HashMap64, Lite, PAD_LEFT, PAD_RIGHT, PRIOR_CODES, Tok, count_cap_stat,
+    count_lower_uses, ctx_code_hash, ctx_codes, ctx_hashed, doc_flags, fmix, n1_feats, n2_feats,
+    open_tokens, p1_feats, p2_feats, pad_lite, prior_code_hash, prior_codes, prior_placeholder,
+    self_feats, sentence_mode_of, tok_in_mode, word_hash,
 };
 use super::label::{self, Label, N_LABELS, O};
 use super::model::{Model, SUM, Transitions, Weights, open_runs};
@@ -95,6 +95,7 @@ struct Scratch {
     /// The open tokens, in order.
     open_idx: Vec<u32>,
     stats: HashMap64<(u16, u16)>,
+    lower_uses: Vec<u64>,
     types: HashMap64<[u16; 5]>,
 }
 
@@ -141,6 +142,7 @@ impl Scratch {
             open: Vec::new(),
             open_idx: Vec::new(),
             stats: HashMap64::default(),
+            lower_uses: Vec::new(),
             types: HashMap64::default(),
         }
     }
@@ -247,6 +249,7 @@ impl Scratch {
         self.emis.resize(n, self.constant);
         self.modes.clear();
         self.stats.clear();
+        self.lower_uses.clear();
         self.open.clear();
         for r in sents {
             let (s, e) = (r.start, r.end);
@@ -314,9 +317,10 @@ impl Scratch {
                 add(&mut self.emis[e - 2], &self.pad_r[AS_N2]);
             }
             for (i, t) in self.toks[s..e].iter().enumerate() {
-                count_stat(&mut self.stats, t, i, mode);
+                count_cap_stat(&mut self.stats, &mut self.lower_uses, t, i, mode);
             }
         }
+        count_lower_uses(&mut self.stats, &self.lower_uses);
         // Per-position features of the open tokens: neighbours' words and shapes together,
         // document statistics.
         self.rows.clear();

@@ -79,6 +79,13 @@ pub fn norm_char(c: char) -> char {
 /// Hash of a word's exact (quote-normalised) form; the key of the cluster table.
 pub fn word_hash(word: &str) -> u64 {
     let mut h = FNV_OFFSET;
+    if word.is_ascii() {
+        // Most words: an ASCII byte is its own char, and no quote to normalise.
+        for &b in word.as_bytes() {
+            h = fnv(h, b as u32);
+        }
+        return h;
+    }
     for c in word.chars() {
         h = fnv(h, norm_char(c) as u32);
     }
@@ -596,6 +603,37 @@ pub(crate) fn count_stat(stats: &mut HashMap64<(u16, u16)>, t: &Lite, i: usize, 
     }
 }
 
+/// [`count_stat`] as tagging needs it: [`doc_flags`] reads the counts of capitalised
+/// tokens' forms only, so lower-case uses go to `lower_uses` and [`count_lower_uses`] adds
+/// them at the end for the forms that occur capitalised. The map then holds a document's
+/// few capitalised words instead of its whole vocabulary.
+#[inline]
+pub(crate) fn count_cap_stat(
+    stats: &mut HashMap64<(u16, u16)>,
+    lower_uses: &mut Vec<u64>,
+    t: &Lite,
+    i: usize,
+    mode: u8,
+) {
+    if t.case == CASE_LOWER {
+        lower_uses.push(t.lower);
+    } else if is_cap(t.case) {
+        let e = stats.entry(t.lower).or_default();
+        if i > 0 && mode == 0 {
+            e.1 = e.1.saturating_add(1);
+        }
+    }
+}
+
+/// Adds the lower-case uses kept by [`count_cap_stat`] to the forms in `stats`.
+pub(crate) fn count_lower_uses(stats: &mut HashMap64<(u16, u16)>, lower_uses: &[u64]) {
+    for h in lower_uses {
+        if let Some(e) = stats.get_mut(h) {
+            e.0 = e.0.saturating_add(1);
+        }
+    }
+}
+
 /// How far from a capitalised token another token can still be part of a name: the
 /// lower-case words inside "Bank of the Philippine Islands" or "University of California at
 /// Los Angeles" are each next to a capitalised one. (A radius of 2 scored 0.06 dev F1 more
@@ -887,6 +925,17 @@ mod tests {
         // Curly and straight apostrophes are the same word.
         assert_eq!(tok_info("’s", &c).exact, tok_info("'s", &c).exact);
         assert_eq!(lower_hash("Kýiv"), tok_info("KÝIV", &c).lower);
+    }
+
+    #[test]
+    fn word_hash_is_the_exact_form_hash() {
+        let c = Clusters::default();
+        for w in [
+            "Kyiv", "’s", "'s", "Kýiv", "U.S.", "“Hi”", "12,000", "", "東京",
+        ] {
+            assert_eq!(word_hash(w), tok_info(w, &c).exact, "{w:?}");
+        }
+        assert_eq!(word_hash("’s"), word_hash("'s"));
     }
 
     #[test]

@@ -21,16 +21,16 @@ impl Token {
 }
 
 /// Lower-case abbreviations (without their period) that keep the period attached.
+/// Sorted, for binary search.
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "cpt", "maj", "rep",
-    "reps", "sen", "sens", "gov", "st", "jr", "sr", "inc", "corp", "co", "ltd", "plc", "bros",
-    "vs", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-    "dec", "no", "mt", "ft", "rev", "hon", "pres", "adm", "cmdr", "brig", "gens", "supt", "insp",
-    "det", "cpl", "pvt", "messrs", "mme", "mlle", "ave", "blvd", "rd", "dept", "est", "approx",
-    "fig", "op", "vol", "pp", "cf", "al", "univ", "assn", "intl", "govt", "ariz", "calif", "colo",
-    "conn", "fla", "ga", "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss",
-    "mo", "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "tex", "va", "vt", "wash", "wis",
-    "wyo",
+    "adm", "al", "approx", "apr", "ariz", "assn", "aug", "ave", "blvd", "brig", "bros", "calif",
+    "capt", "cf", "cmdr", "co", "col", "colo", "conn", "corp", "cpl", "cpt", "dec", "dept", "det",
+    "dr", "est", "etc", "feb", "fig", "fla", "ft", "ga", "gen", "gens", "gov", "govt", "hon",
+    "ill", "inc", "ind", "insp", "intl", "jan", "jr", "jul", "jun", "kan", "ky", "la", "lt", "ltd",
+    "maj", "mar", "mass", "md", "messrs", "mich", "minn", "miss", "mlle", "mme", "mo", "mont",
+    "mr", "mrs", "ms", "mt", "neb", "nev", "no", "nov", "oct", "okla", "op", "ore", "pa", "plc",
+    "pp", "pres", "prof", "pvt", "rd", "rep", "reps", "rev", "sen", "sens", "sep", "sept", "sgt",
+    "sr", "st", "supt", "tenn", "tex", "univ", "va", "vol", "vs", "vt", "wash", "wis", "wyo",
 ];
 
 /// Clitics split off the end of a word, written with a straight apostrophe.
@@ -40,99 +40,157 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’' || c == '‘'
 }
 
-/// Punctuation that is always a token of its own, wherever it occurs in a word.
-fn is_hard_punct(c: char) -> bool {
-    matches!(
-        c,
-        '(' | ')'
-            | '['
-            | ']'
-            | '{'
-            | '}'
-            | '"'
-            | '“'
-            | '”'
-            | '„'
-            | '«'
-            | '»'
-            | ';'
-            | '!'
-            | '?'
-            | '—'
-            | '–'
-            | '…'
-            | '|'
-    )
+/// ASCII whitespace and controls: all at or below the space, or DEL.
+const SEP: u8 = 1;
+/// ASCII letters and digits.
+const ALNUM: u8 = 2;
+/// Bytes where a chunk may split: ASCII hard punctuation, ',' ':' '-', and 0xC2 / 0xE2,
+/// the lead bytes of the non-ASCII hard punctuation (see `hard_punct_len`).
+const SPLIT: u8 = 4;
+
+/// Class bits of each byte. The scanners look at bytes, not chars: UTF-8 continuation
+/// bytes are never ASCII, so an ASCII byte is always a whole character.
+static CLASS: [u8; 256] = byte_classes();
+
+const fn byte_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b <= b' ' || b == 0x7f {
+            SEP
+        } else if b.is_ascii_alphanumeric() {
+            ALNUM
+        } else if hard_punct_len(&[b]) == 1 || matches!(b, b',' | b':' | b'-' | 0xC2 | 0xE2) {
+            SPLIT
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+}
+
+/// Byte length of the hard punctuation character `s` starts with, or 0 for none.
+/// Always a token of its own, wherever it occurs in a word: ( ) [ ] { } " “ ” „ « » ; ! ?
+/// — – … |
+const fn hard_punct_len(s: &[u8]) -> usize {
+    match s {
+        [
+            b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'"' | b';' | b'!' | b'?' | b'|',
+            ..,
+        ] => 1,
+        // « »
+        [0xC2, 0xAB | 0xBB, ..] => 2,
+        // – — “ ” „ …
+        [0xE2, 0x80, 0x93 | 0x94 | 0x9C | 0x9D | 0x9E | 0xA6, ..] => 3,
+        _ => 0,
+    }
+}
+
+/// Whether the non-ASCII character at byte `i` separates chunks, and its byte length.
+fn non_ascii_separator(text: &str, i: usize) -> (bool, usize) {
+    let c = text[i..].chars().next().unwrap_or(' ');
+    (c.is_whitespace() || c.is_control(), c.len_utf8())
+}
+
+/// The end of the chunk running through byte `i`: the next separator or the text's end.
+fn chunk_end(text: &str, mut i: usize) -> usize {
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if CLASS[b as usize] & SEP != 0 {
+                break;
+            }
+            i += 1;
+        } else {
+            let (sep, width) = non_ascii_separator(text, i);
+            if sep {
+                break;
+            }
+            i += width;
+        }
+    }
+    i
 }
 
 /// Splits `text` into tokens.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 5 + 1);
-    let mut chunk_start = None;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        // ASCII bytes decide on their own (whitespace and controls are all at or below
-        // the space, or DEL); other characters are decoded.
+        // ASCII bytes decide on their own; other characters are decoded.
         let b = bytes[i];
-        let (sep, width) = if b < 0x80 {
-            (b <= b' ' || b == 0x7f, 1)
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            (c.is_whitespace() || c.is_control(), c.len_utf8())
-        };
-        if sep {
-            if let Some(s) = chunk_start.take() {
-                split_chunk(text, s, i, &mut out);
-            }
-        } else if chunk_start.is_none() {
-            chunk_start = Some(i);
+        if CLASS[b as usize] & SEP != 0 {
+            i += 1;
+            continue;
         }
-        i += width;
-    }
-    if let Some(s) = chunk_start {
-        split_chunk(text, s, text.len(), &mut out);
+        if b >= 0x80 {
+            let (sep, width) = non_ascii_separator(text, i);
+            if sep {
+                i += width;
+                continue;
+            }
+        }
+        // A chunk starts. Most are plain ASCII words, one token each: no splitting.
+        let start = i;
+        while i < bytes.len() && CLASS[bytes[i] as usize] & ALNUM != 0 {
+            i += 1;
+        }
+        let end = chunk_end(text, i);
+        if end == i {
+            out.push(Token { start, end });
+        } else {
+            split_chunk(text, start, end, &mut out);
+        }
+        i = end;
     }
     out
 }
 
 /// Splits one whitespace-free chunk at punctuation that is always separate.
 fn split_chunk(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
-    let chunk = &text[start..end];
-    if chunk.is_ascii() && chunk.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        out.push(Token { start, end });
-        return;
-    }
+    let bytes = text.as_bytes();
     let mut piece_start = start;
-    let mut prev: Option<char> = None;
-    let mut iter = chunk.char_indices().peekable();
-    while let Some((off, c)) = iter.next() {
-        let i = start + off;
-        let next = iter.peek().map(|&(_, n)| n);
-        let digit_flanked =
-            prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit());
-        let split = is_hard_punct(c)
-            || ((c == ',' || c == ':') && !digit_flanked)
-            || (c == '-' && next == Some('-'))
-            || (c == '-' && prev == Some('-'));
-        if split {
-            if piece_start < i {
-                split_piece(text, piece_start, i, out);
-            }
-            // A run of "--" becomes one token.
-            if c == '-' && prev == Some('-') {
-                if let Some(last) = out.last_mut() {
-                    last.end = i + 1;
-                }
-            } else {
-                out.push(Token {
-                    start: i,
-                    end: i + c.len_utf8(),
-                });
-            }
-            piece_start = i + c.len_utf8();
+    let mut i = start;
+    while i < end {
+        let b = bytes[i];
+        if CLASS[b as usize] & SPLIT == 0 {
+            i += 1;
+            continue;
         }
-        prev = Some(c);
+        // The neighbouring characters within the chunk, as bytes: only ASCII digits and
+        // '-' matter, and a multi-byte character has no ASCII byte.
+        let prev = if i > start { bytes[i - 1] } else { 0 };
+        let next = if i + 1 < end { bytes[i + 1] } else { 0 };
+        let width = match b {
+            // Kept inside numbers: "12,000", "10:30".
+            b',' | b':' => usize::from(!(prev.is_ascii_digit() && next.is_ascii_digit())),
+            b'-' => usize::from(prev == b'-' || next == b'-'),
+            _ => hard_punct_len(&bytes[i..end]),
+        };
+        if width == 0 {
+            i += 1;
+            continue;
+        }
+        if piece_start < i {
+            split_piece(text, piece_start, i, out);
+        }
+        // A run of "--" becomes one token.
+        if b == b'-' && prev == b'-' {
+            if let Some(last) = out.last_mut() {
+                last.end = i + 1;
+            }
+        } else {
+            out.push(Token {
+                start: i,
+                end: i + width,
+            });
+        }
+        i += width;
+        piece_start = i;
     }
     if piece_start < end {
         split_piece(text, piece_start, end, out);
@@ -141,6 +199,20 @@ fn split_chunk(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
 
 /// Peels quotes, periods and clitics off a piece that holds no hard punctuation.
 fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token>) {
+    // Without an apostrophe (' or ’ ‘, whose UTF-8 starts with 0xE2) there are no quotes
+    // or clitics to peel, only trailing periods: the common "said," "said." and "U.S.".
+    let bytes = &text.as_bytes()[start..end];
+    if !bytes.iter().any(|&b| b == b'\'' || b == 0xE2) {
+        let dots = bytes.iter().rev().take_while(|&&b| b == b'.').count();
+        let core = end - dots;
+        if dots == 0 || core == start || (dots == 1 && is_abbreviation(&text[start..core])) {
+            out.push(Token { start, end });
+        } else {
+            out.push(Token { start, end: core });
+            out.push(Token { start: core, end });
+        }
+        return;
+    }
     // A clitic written on its own ("'s") stays whole.
     if is_clitic(&text[start..end]) {
         out.push(Token { start, end });
@@ -232,7 +304,7 @@ fn last_char(s: &str) -> char {
 
 fn is_abbreviation(core: &str) -> bool {
     // "U.S", "e.g", "a.m": inner periods between letters.
-    if core.contains('.')
+    if core.bytes().any(|b| b == b'.')
         && core
             .split('.')
             .all(|p| !p.is_empty() && p.chars().count() <= 3)
@@ -244,11 +316,40 @@ fn is_abbreviation(core: &str) -> bool {
     if let (Some(c), None) = (chars.next(), chars.next()) {
         return c.is_alphabetic();
     }
-    if core.len() > 6 {
-        return false;
+    // This runs for most words before a period: compare numbers, not strings.
+    core.len() <= 6
+        && ABBREVIATION_KEYS
+            .binary_search(&abbreviation_key(core.as_bytes()))
+            .is_ok()
+}
+
+/// `ABBREVIATIONS` as `abbreviation_key`s, in the same (sorted) order.
+static ABBREVIATION_KEYS: [u64; ABBREVIATIONS.len()] = {
+    let mut keys = [0; ABBREVIATIONS.len()];
+    let mut i = 0;
+    while i < keys.len() {
+        keys[i] = abbreviation_key(ABBREVIATIONS[i].as_bytes());
+        i += 1;
     }
-    let lower = core.to_ascii_lowercase();
-    ABBREVIATIONS.contains(&lower.as_str())
+    keys
+};
+
+/// A word of at most six bytes as a number: its bytes lower-cased (ASCII) and big-endian,
+/// so keys sort as the words do, then its length, so the zero padding of a short word
+/// never matches a longer word's zero byte.
+const fn abbreviation_key(word: &[u8]) -> u64 {
+    let mut key = 0;
+    let mut i = 0;
+    while i < 6 {
+        let b = if i < word.len() {
+            word[i].to_ascii_lowercase()
+        } else {
+            0
+        };
+        key = key << 8 | b as u64;
+        i += 1;
+    }
+    key << 8 | word.len() as u64
 }
 
 fn is_clitic(s: &str) -> bool {
@@ -308,6 +409,7 @@ fn clitic_split(piece: &str) -> Option<usize> {
 /// unless the next word starts in lower case, and always at a line break.
 pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
     const MAX_LEN: usize = 250;
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
@@ -323,10 +425,17 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
             start = i;
             continue;
         }
-        let t = tokens[i].text(text);
+        // Plain words run on: skip them while nothing can end the sentence after them.
+        while i + 1 < tokens.len()
+            && i + 1 - start < MAX_LEN
+            && !is_stop(bytes, tokens[i])
+            && !newline_between(bytes, tokens[i], tokens[i + 1])
+        {
+            i += 1;
+        }
         let mut end_here = false;
         let mut j = i + 1;
-        if matches!(t, "." | "!" | "?" | "..." | "…") {
+        if is_stop(bytes, tokens[i]) {
             while j < tokens.len()
                 && is_closer(tokens[j].text(text))
                 && tokens[j - 1].end == tokens[j].start
@@ -338,7 +447,7 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
                 Some(n) => !n.text(text).starts_with(|c: char| c.is_lowercase()),
             };
         }
-        if !end_here && j < tokens.len() && gap_has_newline(text, &tokens[j - 1], &tokens[j]) {
+        if !end_here && j < tokens.len() && newline_between(bytes, tokens[j - 1], tokens[j]) {
             end_here = true;
         }
         if !end_here && j - start >= MAX_LEN {
@@ -351,6 +460,25 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
         i = j;
     }
     out
+}
+
+/// ".", "!", "?", "..." or "…". This runs for every token: the length decides first.
+fn is_stop(bytes: &[u8], t: Token) -> bool {
+    match t.end - t.start {
+        1 => matches!(bytes[t.start], b'.' | b'!' | b'?'),
+        3 => matches!(&bytes[t.start..t.end], b"..." | b"\xE2\x80\xA6"),
+        _ => false,
+    }
+}
+
+/// A line break between two tokens. The gap is almost always empty or one space: those
+/// are decided without a `memchr` call.
+fn newline_between(bytes: &[u8], a: Token, b: Token) -> bool {
+    match &bytes[a.end..b.start] {
+        [] => false,
+        [c] => *c == b'\n',
+        gap => gap.contains(&b'\n'),
+    }
 }
 
 fn is_dash(t: &str) -> bool {
@@ -387,8 +515,275 @@ fn is_closer(t: &str) -> bool {
     matches!(t, "\"" | "”" | "’" | "'" | ")" | "]" | "}" | "»")
 }
 
-fn gap_has_newline(text: &str, a: &Token, b: &Token) -> bool {
-    text[a.end..b.start].contains('\n')
+/// The tokenizer and sentence splitter as they were before the byte-level scanners, kept
+/// verbatim to prove the fast code gives identical output. Helpers the rewrite left alone
+/// (`clitic_split`, `dateline`, `is_closer`, ...) are shared; the abbreviation list was
+/// only sorted, and `contains` ignores order.
+#[cfg(test)]
+mod reference {
+    use super::{
+        ABBREVIATIONS, Token, clitic_split, dateline, first_char, is_apostrophe, is_clitic,
+        is_closer, last_char,
+    };
+    use std::ops::Range;
+
+    /// Punctuation that is always a token of its own, wherever it occurs in a word.
+    pub fn is_hard_punct(c: char) -> bool {
+        matches!(
+            c,
+            '(' | ')'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '"'
+                | '“'
+                | '”'
+                | '„'
+                | '«'
+                | '»'
+                | ';'
+                | '!'
+                | '?'
+                | '—'
+                | '–'
+                | '…'
+                | '|'
+        )
+    }
+
+    /// Splits `text` into tokens.
+    pub fn tokenize(text: &str) -> Vec<Token> {
+        let mut out = Vec::with_capacity(text.len() / 5 + 1);
+        let mut chunk_start = None;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // ASCII bytes decide on their own (whitespace and controls are all at or below
+            // the space, or DEL); other characters are decoded.
+            let b = bytes[i];
+            let (sep, width) = if b < 0x80 {
+                (b <= b' ' || b == 0x7f, 1)
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_whitespace() || c.is_control(), c.len_utf8())
+            };
+            if sep {
+                if let Some(s) = chunk_start.take() {
+                    split_chunk(text, s, i, &mut out);
+                }
+            } else if chunk_start.is_none() {
+                chunk_start = Some(i);
+            }
+            i += width;
+        }
+        if let Some(s) = chunk_start {
+            split_chunk(text, s, text.len(), &mut out);
+        }
+        out
+    }
+
+    /// Splits one whitespace-free chunk at punctuation that is always separate.
+    fn split_chunk(text: &str, start: usize, end: usize, out: &mut Vec<Token>) {
+        let chunk = &text[start..end];
+        if chunk.is_ascii() && chunk.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            out.push(Token { start, end });
+            return;
+        }
+        let mut piece_start = start;
+        let mut prev: Option<char> = None;
+        let mut iter = chunk.char_indices().peekable();
+        while let Some((off, c)) = iter.next() {
+            let i = start + off;
+            let next = iter.peek().map(|&(_, n)| n);
+            let digit_flanked = prev.is_some_and(|p| p.is_ascii_digit())
+                && next.is_some_and(|n| n.is_ascii_digit());
+            let split = is_hard_punct(c)
+                || ((c == ',' || c == ':') && !digit_flanked)
+                || (c == '-' && next == Some('-'))
+                || (c == '-' && prev == Some('-'));
+            if split {
+                if piece_start < i {
+                    split_piece(text, piece_start, i, out);
+                }
+                // A run of "--" becomes one token.
+                if c == '-' && prev == Some('-') {
+                    if let Some(last) = out.last_mut() {
+                        last.end = i + 1;
+                    }
+                } else {
+                    out.push(Token {
+                        start: i,
+                        end: i + c.len_utf8(),
+                    });
+                }
+                piece_start = i + c.len_utf8();
+            }
+            prev = Some(c);
+        }
+        if piece_start < end {
+            split_piece(text, piece_start, end, out);
+        }
+    }
+
+    /// Peels quotes, periods and clitics off a piece that holds no hard punctuation.
+    fn split_piece(text: &str, mut start: usize, mut end: usize, out: &mut Vec<Token>) {
+        // A clitic written on its own ("'s") stays whole.
+        if is_clitic(&text[start..end]) {
+            out.push(Token { start, end });
+            return;
+        }
+        // Leading apostrophes are opening quotes unless they start a year ("'90s").
+        while start < end {
+            let c = first_char(&text[start..end]);
+            let rest = &text[start + c.len_utf8()..end];
+            if is_apostrophe(c) && !rest.starts_with(|n: char| n.is_ascii_digit()) {
+                out.push(Token {
+                    start,
+                    end: start + c.len_utf8(),
+                });
+                start += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        // Trailing tokens go to `out` first (innermost last), then the core; one rotation
+        // and reversal put them in text order without a buffer of their own.
+        let mark = out.len();
+        loop {
+            if start >= end {
+                break;
+            }
+            let piece = &text[start..end];
+            let last = last_char(piece);
+            if is_apostrophe(last) {
+                // A closing quote or a plural possessive ("workers'"): its own token.
+                let l = last.len_utf8();
+                out.push(Token {
+                    start: end - l,
+                    end,
+                });
+                end -= l;
+                continue;
+            }
+            if last == '.' {
+                let core = piece.trim_end_matches('.');
+                let dots = piece.len() - core.len();
+                if core.is_empty() {
+                    break;
+                }
+                if dots == 1 && is_abbreviation(core) {
+                    break;
+                }
+                out.push(Token {
+                    start: end - dots,
+                    end,
+                });
+                end -= dots;
+                continue;
+            }
+            break;
+        }
+        let n_tail = out.len() - mark;
+        if start < end {
+            let piece = &text[start..end];
+            match clitic_split(piece) {
+                Some(at) if at > 0 => {
+                    out.push(Token {
+                        start,
+                        end: start + at,
+                    });
+                    out.push(Token {
+                        start: start + at,
+                        end,
+                    });
+                }
+                _ => out.push(Token { start, end }),
+            }
+        }
+        if n_tail > 0 {
+            let moved = &mut out[mark..];
+            moved.rotate_left(n_tail);
+            let len = moved.len();
+            moved[len - n_tail..].reverse();
+        }
+    }
+
+    pub fn is_abbreviation(core: &str) -> bool {
+        // "U.S", "e.g", "a.m": inner periods between letters.
+        if core.contains('.')
+            && core
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().count() <= 3)
+        {
+            return true;
+        }
+        // An initial: "J".
+        let mut chars = core.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            return c.is_alphabetic();
+        }
+        if core.len() > 6 {
+            return false;
+        }
+        let lower = core.to_ascii_lowercase();
+        ABBREVIATIONS.contains(&lower.as_str())
+    }
+
+    /// Groups tokens into sentences: token index ranges.
+    ///
+    /// A sentence ends after ".", "!", "?" or "..." (with any closing quotes or brackets)
+    /// unless the next word starts in lower case, and always at a line break.
+    pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
+        const MAX_LEN: usize = 250;
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut i = 0;
+        while i < tokens.len() {
+            if i == start
+                && let Some((place_end, end)) = dateline(text, &tokens[i..])
+            {
+                // "NEW YORK (Reuters) -": the place and the credit are sentences of their own,
+                // as datelines are in the training data.
+                out.push(i..i + place_end);
+                out.push(i + place_end..i + end);
+                i += end;
+                start = i;
+                continue;
+            }
+            let t = tokens[i].text(text);
+            let mut end_here = false;
+            let mut j = i + 1;
+            if matches!(t, "." | "!" | "?" | "..." | "…") {
+                while j < tokens.len()
+                    && is_closer(tokens[j].text(text))
+                    && tokens[j - 1].end == tokens[j].start
+                {
+                    j += 1;
+                }
+                end_here = match tokens.get(j) {
+                    None => true,
+                    Some(n) => !n.text(text).starts_with(|c: char| c.is_lowercase()),
+                };
+            }
+            if !end_here && j < tokens.len() && gap_has_newline(text, &tokens[j - 1], &tokens[j]) {
+                end_here = true;
+            }
+            if !end_here && j - start >= MAX_LEN {
+                end_here = true;
+            }
+            if end_here || j >= tokens.len() {
+                out.push(start..j);
+                start = j;
+            }
+            i = j;
+        }
+        out
+    }
+
+    fn gap_has_newline(text: &str, a: &Token, b: &Token) -> bool {
+        text[a.end..b.start].contains('\n')
+    }
 }
 
 #[cfg(test)]
@@ -536,5 +931,131 @@ mod tests {
                 "More ."
             ]
         );
+    }
+
+    /// `text` through the tokenizer and sentence splitter, and through the reference.
+    fn check_same_as_reference(text: &str) {
+        let tokens = tokenize(text);
+        assert_eq!(tokens, reference::tokenize(text), "tokens of {text:?}");
+        assert_eq!(
+            sentences(text, &tokens),
+            reference::sentences(text, &tokens),
+            "sentences of {text:?}"
+        );
+    }
+
+    #[test]
+    fn seed_article_same_as_reference() {
+        let text = include_str!("../../seeds/000_d5240dadc151992f.txt");
+        check_same_as_reference(text);
+        assert!(tokenize(text).len() > 100);
+    }
+
+    #[test]
+    fn hard_punct_bytes_match_chars() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let s = c.encode_utf8(&mut buf).as_bytes();
+            let want = if reference::is_hard_punct(c) {
+                s.len()
+            } else {
+                0
+            };
+            assert_eq!(hard_punct_len(s), want, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn abbreviations_sorted() {
+        assert!(ABBREVIATIONS.windows(2).all(|w| w[0] < w[1]));
+        assert!(ABBREVIATIONS.iter().all(|a| a.len() <= 6));
+        assert!(ABBREVIATION_KEYS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn abbreviations_same_as_reference() {
+        for a in ABBREVIATIONS {
+            for word in [
+                a.to_string(),
+                a.to_uppercase(),
+                format!("{a}x"),
+                format!("x{a}"),
+            ] {
+                assert_eq!(
+                    is_abbreviation(&word),
+                    reference::is_abbreviation(&word),
+                    "{word}"
+                );
+            }
+        }
+        for word in [
+            "",
+            "J",
+            "é",
+            "Ж",
+            "U.S",
+            "e.g",
+            "a.b.cdef",
+            "mr\0",
+            "M\u{212A}",
+            "Gen",
+        ] {
+            assert_eq!(
+                is_abbreviation(word),
+                reference::is_abbreviation(word),
+                "{word}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn same_as_reference_newsy(
+            text in "[A-Za-z0-9.,:;'\"()!?\\- \n\t’‘“”—–éýЖ中…«»|$]{0,120}"
+        ) {
+            check_same_as_reference(&text);
+        }
+
+        /// Words drawn from a small vocabulary, so abbreviations, clitics, "--" runs,
+        /// datelines and sentence ends come up often.
+        #[test]
+        fn same_as_reference_words(words in proptest::collection::vec(
+            "(U\\.S\\.|Mr\\.|GEN\\.|e\\.g\\.|J\\.|said[.,:]|don't|Ukraine’s|workers'|'90s|'s|\
+              12,000|10:30|3\\.5|--|---|-|—|NEW|YORK|\\(Reuters\\)|\\(|\\)|\"|“|”|'|’|‘|\\.\\.\\.|…|\
+              [.!?]|[a-zA-Z]{1,7}|Kýiv|Жук|中国|x\u{a0}y|\u{2003}|\u{85}|[ \n\t]{1,2})",
+            0..60,
+        )) {
+            check_same_as_reference(&words.join(""));
+            check_same_as_reference(&words.join(" "));
+        }
+
+        #[test]
+        fn abbreviation_same_as_reference(word in "[a-zA-Z.\0é]{0,8}") {
+            proptest::prop_assert_eq!(is_abbreviation(&word), reference::is_abbreviation(&word));
+        }
+
+        #[test]
+        fn same_as_reference_any_text(text in "\\PC{0,200}") {
+            check_same_as_reference(&text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Long texts with few sentence ends, so sentences reach the 250-token limit.
+        #[test]
+        fn same_as_reference_long(words in proptest::collection::vec(
+            proptest::prop_oneof![
+                400 => "[a-z]{1,5}",
+                20 => "(said|Mr\\.|U\\.S\\.|,|\"|\\))",
+                1 => "(\\.|!|\\.\"|\n)",
+            ],
+            200..900,
+        )) {
+            check_same_as_reference(&words.join(" "));
+        }
     }
 }
