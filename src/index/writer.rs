@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::NewsIndex;
@@ -22,6 +23,11 @@ use crate::article::Article;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Problem, SourceFile};
 use crate::language::{self, Analysis};
+
+/// Articles per hand-over from the parsing thread to the workers, and per tantivy operation.
+const BATCH: usize = 32;
+/// Batches queued for the workers before the parsing thread waits.
+const BATCHES_IN_FLIGHT: usize = 8;
 
 /// A step applied to every article before it is written (entity extraction).
 pub type Enricher = Arc<dyn Fn(&mut Article) + Send + Sync>;
@@ -180,8 +186,10 @@ pub fn sync(
     let worker_count = threads.max(1);
     let result: Result<()> = std::thread::scope(|scope| {
         // Workers detect the language, enrich, build and add documents; tantivy's
-        // add_document takes &self.
-        let (tx, rx) = sync_channel::<(Article, Arc<FileMeta>)>(256);
+        // add_document takes &self. Articles travel in batches, and each batch goes to
+        // tantivy as one operation: one hand-over per batch instead of per article keeps
+        // the five threads (parser, workers, tantivy's) from waking each other constantly.
+        let (tx, rx) = sync_channel::<Vec<(Article, Arc<FileMeta>)>>(BATCHES_IN_FLIGHT);
         let rx = Arc::new(Mutex::new(rx));
         let failure: Arc<Mutex<Option<Error>>> = Arc::new(Mutex::new(None));
         let mut handles = Vec::new();
@@ -195,11 +203,22 @@ pub fn sync(
                         Ok(guard) => guard.recv(),
                         Err(_) => return,
                     };
-                    let Ok((mut article, meta)) = next else {
+                    let Ok(batch) = next else {
                         return;
                     };
-                    let doc = build(&fields, copies, enrich.as_ref(), &mut article, &meta);
-                    if let Err(e) = writer.add_document(doc) {
+                    let docs: Vec<UserOperation<TantivyDocument>> = batch
+                        .into_iter()
+                        .map(|(mut article, meta)| {
+                            UserOperation::Add(build(
+                                &fields,
+                                copies,
+                                enrich.as_ref(),
+                                &mut article,
+                                &meta,
+                            ))
+                        })
+                        .collect();
+                    if let Err(e) = writer.run(docs) {
                         if let Ok(mut slot) = failure.lock() {
                             slot.get_or_insert(Error::Tantivy(e));
                         }
@@ -209,6 +228,8 @@ pub fn sync(
             }));
         }
 
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut send_failed = false;
         for root in &roots {
             if !root.exists() {
                 unavailable.push(root);
@@ -294,13 +315,17 @@ pub fn sync(
                     hash,
                 });
                 let mut articles = 0u64;
-                let mut send_failed = false;
                 let cancel = opts.cancel.clone();
                 ingest::parse(&file, &raw, &mut |record| match record {
                     _ if cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) => {}
                     Ok(article) => {
                         articles += 1;
-                        if tx.send((article, Arc::clone(&meta))).is_err() {
+                        batch.push((article, Arc::clone(&meta)));
+                        if batch.len() == BATCH
+                            && tx
+                                .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                                .is_err()
+                        {
                             send_failed = true;
                         }
                     }
@@ -326,6 +351,10 @@ pub fn sync(
                     articles,
                 });
             }
+        }
+        if !batch.is_empty() && !send_failed {
+            // A failed send means a worker stopped on an error, reported below.
+            let _ = tx.send(batch);
         }
         drop(tx);
         for handle in handles {
