@@ -590,23 +590,12 @@ pub(crate) fn sentence_mode_of(toks: impl Iterator<Item = (u8, u8)>) -> u8 {
     }
 }
 
-/// Counts, per lower-case form, lower-case uses and capitalised uses in running text
-/// (not sentence-initial, not a headline).
-#[inline]
-pub(crate) fn count_stat(stats: &mut HashMap64<(u16, u16)>, t: &Lite, i: usize, mode: u8) {
-    if t.case == CASE_LOWER {
-        let e = &mut stats.entry(t.lower).or_default().0;
-        *e = e.saturating_add(1);
-    } else if is_cap(t.case) && i > 0 && mode == 0 {
-        let e = &mut stats.entry(t.lower).or_default().1;
-        *e = e.saturating_add(1);
-    }
-}
-
-/// [`count_stat`] as tagging needs it: [`doc_flags`] reads the counts of capitalised
-/// tokens' forms only, so lower-case uses go to `lower_uses` and [`count_lower_uses`] adds
-/// them at the end for the forms that occur capitalised. The map then holds a document's
-/// few capitalised words instead of its whole vocabulary.
+/// Counts the document statistics of token `t` (position `i` of a sentence in `mode`): per
+/// lower-case form of a capitalised token, its lower-case uses and its capitalised uses in
+/// running text (not sentence-initial, not a headline). [`doc_flags`] reads only
+/// capitalised tokens' forms, so lower-case uses go to `lower_uses`, and
+/// [`count_lower_uses`] adds them once the document is counted: the map holds a document's
+/// few capitalised words, not its whole vocabulary.
 #[inline]
 pub(crate) fn count_cap_stat(
     stats: &mut HashMap64<(u16, u16)>,
@@ -718,13 +707,15 @@ pub fn extract_doc(doc: &[Vec<&str>], clusters: &Clusters, out: &mut Vec<u64>) -
         .collect();
 
     let mut stats: HashMap64<(u16, u16)> = HashMap64::default();
+    let mut lower_uses = Vec::new();
     let mut total = 0;
     for (s, sent) in lites.iter().enumerate() {
         for (i, t) in sent.iter().enumerate() {
-            count_stat(&mut stats, t, i, modes[s]);
+            count_cap_stat(&mut stats, &mut lower_uses, t, i, modes[s]);
         }
         total += sent.len();
     }
+    count_lower_uses(&mut stats, &lower_uses);
 
     let (pad_l, pad_r) = (pad_lite(true), pad_lite(false));
     let placeholder = prior_placeholder();
@@ -962,6 +953,36 @@ mod tests {
             &mut open,
         );
         assert_eq!(open, vec![false; 7]);
+    }
+
+    #[test]
+    fn document_statistics_count_uses_of_capitalised_forms() {
+        let c = Clusters::default();
+        let lite = |w: &str| tok_info(w, &c).lite();
+        let (mut stats, mut lower_uses) = (HashMap64::default(), Vec::new());
+        // "The bank said Bank of Korea and Bank ..." in running text, then a headline.
+        let sents: [(&[&str], u8); 2] = [
+            (
+                &["The", "bank", "said", "Bank", "of", "Korea", "and", "Bank"],
+                0,
+            ),
+            (&["BANK", "RATES", "RISE"], 1),
+        ];
+        for (words, mode) in sents {
+            for (i, w) in words.iter().enumerate() {
+                count_cap_stat(&mut stats, &mut lower_uses, &lite(w), i, mode);
+            }
+        }
+        count_lower_uses(&mut stats, &lower_uses);
+        let bank = lite("Bank");
+        // One lower-case use; two capitalised mid-sentence uses, one of them its own.
+        assert_eq!(stats.get(&bank.lower), Some(&(1, 2)));
+        assert_eq!(doc_flags(&bank, &stats, true), (1, 1));
+        // "The" starts its sentence: counted as a form, never as a capitalised use.
+        assert_eq!(stats.get(&lite("The").lower), Some(&(0, 0)));
+        // Lower-case words that never occur capitalised are not kept.
+        assert_eq!(stats.get(&lite("said").lower), None);
+        assert_eq!(doc_flags(&lite("said"), &stats, true), (2, 2));
     }
 
     #[test]
