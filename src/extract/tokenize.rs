@@ -421,23 +421,11 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Range<usize>> {
     let mut i = 0;
     while i < tokens.len() {
         if i == start
-            && let Some((place_end, end)) = dateline(text, &tokens[i..])
+            && let Some(end) = dateline_sentences(text, tokens, i, &mut out)
         {
-            // "NEW YORK (Reuters) -": the place and the credit are sentences of their own,
-            // as datelines are in the training data.
-            out.push(i..i + place_end);
-            out.push(i + place_end..i + end);
-            i += end;
+            i = end;
             start = i;
             continue;
-        }
-        // Plain words run on: skip them while nothing can end the sentence after them.
-        while i + 1 < tokens.len()
-            && i + 1 - start < MAX_LEN
-            && !is_stop(bytes, tokens[i])
-            && !newline_between(bytes, tokens[i], tokens[i + 1])
-        {
-            i += 1;
         }
         let mut end_here = false;
         let mut j = i + 1;
@@ -495,6 +483,21 @@ fn is_caps_word(t: &str) -> bool {
     t.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !t.chars().any(char::is_lowercase)
 }
 
+/// The sentences of a wire dateline at token `i` ("NEW YORK (Reuters) -"): the place and
+/// the credit are sentences of their own, as datelines are in the training data. Pushes
+/// them to `out` and returns the index of the token after the dateline.
+fn dateline_sentences(
+    text: &str,
+    tokens: &[Token],
+    i: usize,
+    out: &mut Vec<Range<usize>>,
+) -> Option<usize> {
+    let (place_end, end) = dateline(text, &tokens[i..])?;
+    out.push(i..i + place_end);
+    out.push(i + place_end..i + end);
+    Some(i + end)
+}
+
 /// A wire dateline at the start of `tokens`: ALL-CAPS place words (a comma and a state or
 /// country may follow), then "(Agency)" and a dash. Returns where the place ends and where
 /// the dateline ends.
@@ -523,14 +526,14 @@ fn is_closer(t: &str) -> bool {
 
 /// The tokenizer and sentence splitter as they were before the byte-level scanners, kept
 /// verbatim to prove the fast code gives identical output. Helpers the rewrite left alone
-/// (`clitic_split`, `dateline`, `is_closer`, ...) are shared; the abbreviation list was
+/// (`clitic_split`, `dateline_sentences`, `is_closer`, ...) are shared; the abbreviation list was
 /// only sorted, and `contains` ignores order.
 #[cfg(test)]
 mod reference {
     // The old `split_piece` is today's `peel`, which the fast path of `split_piece` leaves
     // out; it reads today's `is_abbreviation`, which is checked against the old one below.
     use super::peel as split_piece;
-    use super::{ABBREVIATIONS, Token, dateline, is_closer};
+    use super::{ABBREVIATIONS, Token, dateline_sentences, is_closer};
     use std::ops::Range;
 
     /// Punctuation that is always a token of its own, wherever it occurs in a word.
@@ -664,13 +667,9 @@ mod reference {
         let mut i = 0;
         while i < tokens.len() {
             if i == start
-                && let Some((place_end, end)) = dateline(text, &tokens[i..])
+                && let Some(end) = dateline_sentences(text, tokens, i, &mut out)
             {
-                // "NEW YORK (Reuters) -": the place and the credit are sentences of their own,
-                // as datelines are in the training data.
-                out.push(i..i + place_end);
-                out.push(i + place_end..i + end);
-                i += end;
+                i = end;
                 start = i;
                 continue;
             }
