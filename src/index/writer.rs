@@ -222,7 +222,7 @@ pub fn sync(
 
         let mut batch = Vec::with_capacity(BATCH);
         let mut send_failed = false;
-        for root in &roots {
+        'roots: for root in &roots {
             if !root.exists() {
                 unavailable.push(root);
                 let problem = Problem {
@@ -327,7 +327,7 @@ pub fn sync(
                     }
                 });
                 if send_failed {
-                    break;
+                    break 'roots; // a worker stopped on an error, reported below
                 }
                 report.articles_indexed += articles;
                 let action = if before.is_some() {
@@ -345,7 +345,7 @@ pub fn sync(
             }
         }
         if !batch.is_empty() && !send_failed {
-            // A failed send means a worker stopped on an error, reported below.
+            // The last, partly filled batch; a failed send is reported below, as above.
             let _ = tx.send(batch);
         }
         drop(tx);
